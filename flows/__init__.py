@@ -1,0 +1,1 @@
+"""Workflows (Prefect flows) and the `jointaudit` command line."""

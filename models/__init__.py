@@ -1,0 +1,1 @@
+"""Domain models, settings and database access for jointaudit."""

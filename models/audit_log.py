@@ -1,0 +1,58 @@
+"""The append-only audit log: every view of identities and every change, with who and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, insert
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.types import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    """One thing that happened; database triggers refuse updates and deletes."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    actor: str = Field(max_length=320)
+    action: str = Field(max_length=80, index=True)
+    entity_type: str = Field(max_length=40)
+    entity_id: str | None = Field(default=None, max_length=80)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def record_event(
+    *,
+    session: Session,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str | int | None = None,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Append one event to the audit log in the caller's transaction."""
+    session.execute(
+        insert(AuditEvent).values(
+            at=now or utcnow(),
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_id=None if entity_id is None else str(entity_id),
+            details=details or {},
+        )
+    )
+
+
+def list_events(
+    *, session: Session, action: str | None = None, limit: int = 100
+) -> list[AuditEvent]:
+    """The most recent audit events, newest first."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    return list(session.exec(query))

@@ -1,0 +1,70 @@
+"""The one error hierarchy of jointaudit; its classes decide whether work is retried.
+
+JointauditError
+├── InputError            bad input from a person or a file: never retried
+│   └── ImportFileError   a file with located problems (file, line or YAML path, field)
+├── NotFoundError         a named thing does not exist: never retried
+├── ConflictError         the change contradicts the current state: never retried
+├── ConfigurationError    settings are missing or unsafe: never retried
+└── TransientError        a dependency failed for now (network, lock): retried
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_PROBLEMS_SHOWN = 100
+
+
+class JointauditError(Exception):
+    """Base of every error jointaudit raises on purpose."""
+
+    retryable = False
+
+
+class InputError(JointauditError):
+    """Raised when input from a person or a file is invalid."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ImportFileError(InputError):
+    """Raised when a file holds one or more problems; nothing was written."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        count = len(problems)
+        noun = "problem" if count == 1 else "problems"
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        lines = "\n".join(f"  {source}: {p}" for p in shown)
+        if count > len(shown):
+            lines += f"\n  ... and {count - len(shown)} more"
+        super().__init__(f"{source}: {count} {noun}, nothing was imported:\n{lines}")
+
+
+class NotFoundError(JointauditError):
+    """Raised when a named record does not exist."""
+
+
+class ConflictError(JointauditError):
+    """Raised when a change contradicts the current state of a record."""
+
+
+class ConfigurationError(JointauditError):
+    """Raised when settings are missing, malformed or unsafe for the environment."""
+
+
+class TransientError(JointauditError):
+    """Raised when a dependency failed in a way that may succeed on retry."""
+
+    retryable = True

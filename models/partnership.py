@@ -1,0 +1,53 @@
+"""The partnership, the people who work in it, and their partnership-wide roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class PartnershipRole(StrEnum):
+    """Roles held across the whole partnership (agency roles live on agency contacts)."""
+
+    coordinator = "coordinator"
+    board_reader = "board_reader"
+
+
+class Partnership(SQLModel, table=True):
+    """The one safeguarding partnership this database serves."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    front_door_name: str | None = Field(default=None, max_length=200)
+    front_door_email: str | None = Field(default=None, max_length=320)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class PersonBase(SQLModel):
+    """Fields every view of a person shares."""
+
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320, unique=True, index=True)
+
+
+class Person(PersonBase, table=True):
+    """Someone who signs in or receives messages: coordinator, agency lead, board reader."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class PersonRole(SQLModel, table=True):
+    """A partnership-wide role held by a person."""
+
+    __tablename__ = "person_role"
+    __table_args__ = (UniqueConstraint("person_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: PartnershipRole = Field(sa_type=String(20))

@@ -1,0 +1,128 @@
+"""Reading YAML files so that every validation error names its file, line and YAML path."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from models.errors import ImportFileError, Problem
+
+PathPart = str | int
+M = TypeVar("M", bound=BaseModel)
+
+
+def format_path(parts: Sequence[PathPart]) -> str:
+    """`('agencies', 3, 'lead', 'email')` -> `agencies[3].lead.email`."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML document and the line where each of its nodes starts."""
+
+    source: str
+    data: Any
+    lines: dict[tuple[PathPart, ...], int] = field(default_factory=dict)
+
+    def line_of(self, parts: Sequence[PathPart]) -> int | None:
+        """The line of the deepest known node on the path."""
+        parts = tuple(parts)
+        while parts:
+            if parts in self.lines:
+                return self.lines[parts]
+            parts = parts[:-1]
+        return self.lines.get(())
+
+    def problem(self, parts: Sequence[PathPart], message: str) -> Problem:
+        """A problem located at a YAML path, with its line when known."""
+        line = self.line_of(parts)
+        where = format_path(parts)
+        return Problem(where=f"line {line}, {where}" if line else where, message=message)
+
+    def validate(self, model: type[M]) -> M:
+        """Validate the document against a model, or raise every located problem."""
+        try:
+            return model.model_validate(self.data)
+        except ValidationError as error:
+            raise ImportFileError(self.source, problems_from(self, error)) from None
+
+
+def problems_from(document: YamlDocument, error: ValidationError) -> list[Problem]:
+    """Located problems from a pydantic error, dropping union-branch noise from the path."""
+    problems = []
+    for detail in error.errors(include_url=False):
+        parts = [p for p in detail["loc"] if isinstance(p, int | str)]
+        message = detail["msg"]
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        problems.append(document.problem(_clean_path(document.data, parts), message))
+    return problems
+
+
+def _clean_path(data: Any, parts: list[PathPart]) -> list[PathPart]:
+    """Keep the path parts that exist in the data, plus a missing key at the end.
+
+    Pydantic puts the tag of a tagged union into error paths (`questions[2].yes_no_na.standard`);
+    such a part names no key of the file, so it is dropped.
+    """
+    cleaned: list[PathPart] = []
+    node = data
+    for index, part in enumerate(parts):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            cleaned.append(part)
+        elif index == len(parts) - 1:
+            cleaned.append(part)
+    return cleaned
+
+
+def load_yaml(path: Path | str, *, text: str | None = None) -> YamlDocument:
+    """Parse a YAML file, keeping the line of every node; syntax errors are located."""
+    source = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ImportFileError(source, [Problem("file", "not found")]) from None
+        except UnicodeDecodeError:
+            raise ImportFileError(source, [Problem("file", "is not UTF-8 text")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "file"
+        reason = getattr(error, "problem", None) or str(error)
+        raise ImportFileError(source, [Problem(where, f"YAML syntax error: {reason}")]) from None
+    document = YamlDocument(source=source, data=data)
+    if node is not None:
+        _index_lines(node, (), document.lines)
+    return document
+
+
+def _index_lines(
+    node: yaml.Node, parts: tuple[PathPart, ...], lines: dict[tuple[PathPart, ...], int]
+) -> None:
+    lines[parts] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*parts, key)] = key_node.start_mark.line + 1
+            _index_lines(value_node, (*parts, key), lines)
+            lines[(*parts, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_lines(item, (*parts, index), lines)

@@ -1,0 +1,103 @@
+"""Shared fixtures: settings in a temporary data directory, and databases on SQLite and PostgreSQL.
+
+Every test that takes `engine` or `session` runs twice: on a SQLite file and, when
+JOINTAUDIT_TEST_POSTGRES_URL is set, on PostgreSQL (with CI=true a missing URL fails the run).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from models.db import create_db_engine, get_engine, upgrade_database
+from models.settings import Settings, get_settings
+from models.tables import metadata
+
+POSTGRES_URL = os.environ.get("JOINTAUDIT_TEST_POSTGRES_URL")
+TEST_IDENTITY_KEY = "dGVzdC1vbmx5LWlkZW50aXR5LWtleS0zMi1ieXRlcyE="  # 32 bytes, tests only
+
+
+@pytest.fixture(autouse=True)
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings pointing at a fresh data directory; no real user data is ever touched."""
+    data_dir = tmp_path / "var"
+    monkeypatch.setenv("JOINTAUDIT_ENV", "test")
+    monkeypatch.setenv("JOINTAUDIT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("JOINTAUDIT_IDENTITY_KEY", TEST_IDENTITY_KEY)
+    monkeypatch.delenv("JOINTAUDIT_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade_database(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    """One migrated PostgreSQL database for the whole session."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but JOINTAUDIT_TEST_POSTGRES_URL is not set")
+        pytest.skip("JOINTAUDIT_TEST_POSTGRES_URL is not set")
+    engine = create_db_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Engine]:
+    """A migrated, empty domain database; also the configured one for code under test."""
+    if request.param == "sqlite":
+        path = tmp_path / "jointaudit.db"
+        shutil.copyfile(sqlite_template, path)
+        url = f"sqlite:///{path}"
+        engine = create_db_engine(url)
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        _truncate_all(engine)
+        url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("JOINTAUDIT_DATABASE_URL", url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield engine
+    if request.param == "sqlite":
+        engine.dispose()
+    get_engine.cache_clear()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the test database; the test commits what it wants to keep."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
