@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import traceback
 
-import click
 import typer
 from rich.markup import escape
 
@@ -32,11 +31,16 @@ def _root(
 
 
 def _register_commands() -> None:
+    if _state.get("registered"):
+        return
+    _state["registered"] = True
     from flows.cli_agencies import agencies_app
     from flows.cli_cases import cases_app
     from flows.cli_setup import register_setup_commands
+    from flows.demo import demo
 
     register_setup_commands(app)
+    app.command()(demo)
     app.add_typer(agencies_app, name="agencies")
     app.add_typer(cases_app, name="cases")
 
@@ -52,15 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; a deliberate error prints one clear message and exits non-zero."""
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False)
-    except click.exceptions.Exit as exit_:
-        return exit_.exit_code
-    except click.exceptions.Abort:
-        error_console.print("Aborted.")
-        return 130
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
+        # Standalone mode: Typer itself reports usage errors and exits through SystemExit.
+        app(args=argv, prog_name="jointaudit")
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
     except JointauditError as error:
         return _report(error)
     return 0

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session, col
 
 from models.audit_log import record_event
+from models.bulk import bulk_insert
 from models.case import Case, CaseAgency, CaseFlag, CaseIdentity, ImportBatch, ImportKind
 from models.crypto import IdentityCipher
 from models.errors import NotFoundError
 from models.register_rows import CaseIdentityData, RegisterRow
 
 CHUNK = 5_000
+CLEAR_FIELDS = ("category", "age_band", "gender", "ethnicity", "referral_date", "active")
+CASE_TABLE: Table = Case.__table__  # type: ignore[attr-defined]
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
 
@@ -101,25 +104,21 @@ def import_register_rows(
     session.flush()
     assert batch.id is not None
     cases, flags, agencies, identities = _load_state(session)
-    fields = ("category", "age_band", "gender", "ethnicity", "referral_date", "active")
     new = [r for r in rows if r.case_ref not in cases]
     total = len(rows)
     for done, chunk in enumerate(_chunks(new), start=1):
-        inserted = session.execute(
-            insert(Case).returning(col(Case.case_ref), col(Case.id)),
-            [
-                {
-                    "case_ref": r.case_ref,
-                    **dict(zip(fields, _clear_values(r), strict=True)),
-                    "last_batch_id": batch.id,
-                    "updated_at": now,
-                }
-                for r in chunk
-            ],
+        bulk_insert(
+            session=session,
+            table=CASE_TABLE,
+            columns=(*CLEAR_FIELDS, "case_ref", "last_batch_id", "updated_at"),
+            rows=[(*_clear_values(r), r.case_ref, batch.id, now) for r in chunk],
         )
-        for ref, case_id in inserted:
-            cases[ref] = (case_id, None)
         progress("writing cases", min(done * CHUNK, len(new)), total)
+    if new:
+        created = session.execute(
+            select(col(Case.case_ref), col(Case.id)).where(col(Case.last_batch_id) == batch.id)
+        )
+        cases.update({ref: (case_id, None) for ref, case_id in created})
     changed_ids: list[int] = []
     updates: list[dict[str, Any]] = []
     for row in rows:
@@ -135,7 +134,7 @@ def import_register_rows(
             updates.append(
                 {
                     "id": case_id,
-                    **dict(zip(fields, _clear_values(row), strict=True)),
+                    **dict(zip(CLEAR_FIELDS, _clear_values(row), strict=True)),
                     "last_batch_id": batch.id,
                     "updated_at": now,
                 }
@@ -210,18 +209,23 @@ def _replace_links(
         session.execute(delete(CaseFlag).where(col(CaseFlag.case_id).in_(chunk)))
         session.execute(delete(CaseAgency).where(col(CaseAgency.case_id).in_(chunk)))
     rewrite = set(changed_ids)
-    flag_rows: list[dict[str, Any]] = []
-    agency_rows: list[dict[str, Any]] = []
+    flag_rows: list[tuple[int, str]] = []
+    agency_rows: list[tuple[int, int]] = []
     for row in rows:
         case_id = cases[row.case_ref][0]
         if row.case_ref in created or case_id in rewrite:
-            flag_rows += [{"case_id": case_id, "flag": flag} for flag in row.flags]
-            agency_rows += [
-                {"case_id": case_id, "agency_id": agency_ids[code]} for code in row.agencies
-            ]
-    for table, link_rows in ((CaseFlag, flag_rows), (CaseAgency, agency_rows)):
-        for link_chunk in _chunks(link_rows):
-            session.execute(insert(table), link_chunk)
+            flag_rows += [(case_id, flag) for flag in row.flags]
+            agency_rows += [(case_id, agency_ids[code]) for code in row.agencies]
+    for model, column, link_rows in (
+        (CaseFlag, "flag", flag_rows),
+        (CaseAgency, "agency_id", agency_rows),
+    ):
+        bulk_insert(
+            session=session,
+            table=model.__table__,  # type: ignore[union-attr]
+            columns=("case_id", column),
+            rows=link_rows,
+        )
 
 
 def _write_identities(
@@ -234,7 +238,7 @@ def _write_identities(
     now: datetime,
     progress: Progress,
 ) -> None:
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[int, str, bytes, datetime]] = []
     updates: list[dict[str, Any]] = []
     with_identity = [r for r in rows if r.identity is not None]
     for done, row in enumerate(with_identity, start=1):
@@ -243,17 +247,25 @@ def _write_identities(
         blob = cipher.encrypt(
             row.identity.model_dump_json(exclude_defaults=True).encode(), context=row.case_ref
         )
-        values = {
-            "case_id": case_id,
-            "key_id": cipher.current_key_id,
-            "ciphertext": blob,
-            "updated_at": now,
-        }
-        (updates if case_id in identities else inserts).append(values)
+        if case_id in identities:
+            updates.append(
+                {
+                    "case_id": case_id,
+                    "key_id": cipher.current_key_id,
+                    "ciphertext": blob,
+                    "updated_at": now,
+                }
+            )
+        else:
+            inserts.append((case_id, cipher.current_key_id, blob, now))
         if done % CHUNK == 0:
             progress("encrypting identities", done, len(with_identity))
-    for values_chunk in _chunks(inserts):
-        session.execute(insert(CaseIdentity), values_chunk)
+    bulk_insert(
+        session=session,
+        table=CaseIdentity.__table__,  # type: ignore[attr-defined]
+        columns=("case_id", "key_id", "ciphertext", "updated_at"),
+        rows=inserts,
+    )
     for values_chunk in _chunks(updates):
         session.execute(update(CaseIdentity), values_chunk)
     progress("encrypting identities", len(with_identity), len(with_identity))

@@ -68,3 +68,14 @@ class TransientError(JointauditError):
     """Raised when a dependency failed in a way that may succeed on retry."""
 
     retryable = True
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether retrying the work that raised `error` may succeed."""
+    if isinstance(error, JointauditError):
+        return error.retryable
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(error, OperationalError):
+        return True  # connection lost, database locked, server restarting
+    return isinstance(error, DBAPIError) and error.connection_invalidated

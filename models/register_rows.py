@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -28,7 +29,6 @@ IDENTITY_COLUMNS = ("child_name", "date_of_birth", "nhs_number")
 REFERENCE_PREFIX = "ref_"
 AGE_BANDS = ("under-1", "1-4", "5-9", "10-15", "16-17", "18+")
 CASE_REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$")
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 DATE_ADVICE = "use YYYY-MM-DD or DD/MM/YYYY"
 
 
@@ -48,6 +48,11 @@ class Vocabulary:
     flags: frozenset[str]
     categories: tuple[str, ...]
     agency_codes: frozenset[str]
+
+    @cached_property
+    def canonical_categories(self) -> dict[str, str]:
+        """Upper-cased category -> the category as configured."""
+        return {c.upper(): c for c in self.categories}
 
 
 @dataclass
@@ -100,12 +105,15 @@ def nhs_number_is_valid(text: str) -> bool:
 
 
 def parse_date(text: str) -> date | None:
-    """A date in ISO or UK day-first form, or None."""
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    """A date in ISO (YYYY-MM-DD) or UK day-first (DD/MM/YYYY) form, or None."""
+    try:
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            return date.fromisoformat(text)
+        day, month, year = text.split("/")
+        if len(year) == 4:
+            return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
     return None
 
 
@@ -114,7 +122,11 @@ def _split(text: str) -> list[str]:
 
 
 def _check_row(
-    check: _RowCheck, cells: dict[str, str], vocab: Vocabulary, today: date
+    check: _RowCheck,
+    cells: dict[str, str],
+    vocab: Vocabulary,
+    today: date,
+    reference_columns: Sequence[str] = (),
 ) -> RegisterRow | None:
     case_ref = cells.get("case_ref", "")
     if not case_ref:
@@ -123,7 +135,7 @@ def _check_row(
         check.fail("case_ref", f"{case_ref!r} is not a case reference (letters, digits, _ . / -)")
     category = cells.get("category") or None
     if category is not None:
-        canonical = {c.upper(): c for c in vocab.categories}.get(category.upper())
+        canonical = vocab.canonical_categories.get(category.upper())
         if canonical is None:
             check.fail(
                 "category",
@@ -170,19 +182,22 @@ def _check_row(
             "not a valid NHS number (value not shown: identifying); "
             "expected 10 digits with a correct check digit",
         )
-    references = {}
-    for column, value in cells.items():
-        if column.startswith(REFERENCE_PREFIX) and value:
-            references[column.removeprefix(REFERENCE_PREFIX)] = value
+    references = {
+        column.removeprefix(REFERENCE_PREFIX): cells[column]
+        for column in reference_columns
+        if cells.get(column)
+    }
     if check.problems:
         return None
-    identity = CaseIdentityData(
-        child_name=cells.get("child_name") or None,
+    name = cells.get("child_name") or None
+    has_identity = bool(name or dob or nhs or references)
+    # Every value was checked above: construct without validating again (the hot path).
+    identity = CaseIdentityData.model_construct(
+        child_name=name,
         date_of_birth=dob,
         nhs_number=nhs.replace(" ", "") if nhs else None,
         references=references,
     )
-    has_identity = identity.model_dump(exclude_defaults=True) != {}
     return RegisterRow(
         line=check.line,
         case_ref=case_ref,
@@ -232,8 +247,11 @@ def _csv_lines(data: bytes, source: str) -> Iterator[tuple[int, list[str]]]:
             source, [Problem("file", "is not UTF-8 text: save the CSV as UTF-8")]
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    end_of_previous = 0
     for record in reader:
-        yield reader.line_num, record
+        # A quoted cell may span lines: report the line where the record starts.
+        yield end_of_previous + 1, record
+        end_of_previous = reader.line_num
 
 
 def _xlsx_lines(path: Path, source: str) -> Iterator[tuple[int, list[str]]]:
@@ -276,6 +294,7 @@ def read_register(path: Path, *, vocab: Vocabulary, today: date) -> list[Registe
         raise ImportFileError(source, problems)
     rows: list[RegisterRow] = []
     first_line: dict[str, int] = {}
+    reference_columns = [c for c in columns if c.startswith(REFERENCE_PREFIX)]
     for line, record in lines:
         if not any(cell.strip() for cell in record):
             continue
@@ -283,7 +302,7 @@ def read_register(path: Path, *, vocab: Vocabulary, today: date) -> list[Registe
         if len(record) > len(columns):
             check.fail("-", f"{len(record)} cells but the header has {len(columns)} columns")
         cells = {c: v.strip() for c, v in zip(columns, record, strict=False)}
-        row = _check_row(check, cells, vocab, today)
+        row = _check_row(check, cells, vocab, today, reference_columns)
         ref = cells.get("case_ref", "")
         if ref and ref in first_line:
             check.fail("case_ref", f"duplicate case_ref {ref!r} (first on line {first_line[ref]})")

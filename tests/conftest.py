@@ -8,8 +8,25 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+
+def _isolate_prefect() -> None:
+    """Give the test session its own Prefect home, seeded from the one `make` prepared."""
+    prepared = Path(os.environ.get("PREFECT_HOME", "var/prefect")) / "prefect.db"
+    home = Path(tempfile.mkdtemp(prefix="jointaudit-test-prefect-"))
+    if prepared.exists():
+        shutil.copyfile(prepared, home / "prefect.db")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ.pop("PREFECT_API_URL", None)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["DO_NOT_TRACK"] = "1"
+    os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+
+
+_isolate_prefect()  # before anything imports prefect
 
 import pytest
 from sqlalchemy import Engine, text
@@ -101,3 +118,18 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the test database; the test commits what it wants to keep."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_prefect_servers_while_output_is_still_captured() -> Iterator[None]:
+    """Stop Prefect's temporary server in teardown, not at exit when logging is closed."""
+    yield
+    import sys
+
+    if "prefect.server.api.server" in sys.modules:
+        from prefect.logging.handlers import APILogWorker
+        from prefect.server.api.server import SubprocessASGIServer
+
+        APILogWorker.drain_all(timeout=10)
+        for server in list(SubprocessASGIServer._instances.values()):
+            server.stop()

@@ -1,0 +1,60 @@
+# jointaudit: `make demo` and `make test` are all a new machine needs (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= var
+
+export JOINTAUDIT_DATA_DIR ?= $(DATA_DIR)
+export PREFECT_HOME ?= $(abspath $(DATA_DIR))/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+
+RUNTIME_STAMP := $(VENV)/.stamp-runtime
+DEV_STAMP := $(VENV)/.stamp-dev
+PREFECT_DB_STAMP := $(PREFECT_HOME)/.database-ready
+
+.PHONY: demo test lint format bench clean help
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per set of extras: `make demo` then `make test` still installs the dev extra.
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@ $(RUNTIME_STAMP)
+
+# Building Prefect's own SQLite database takes longer than its embedded server waits: do it once.
+$(PREFECT_DB_STAMP): $(RUNTIME_STAMP)
+	mkdir -p $(PREFECT_HOME)
+	$(BIN)/prefect server database upgrade -y > /dev/null
+	touch $@
+
+demo: $(RUNTIME_STAMP) $(PREFECT_DB_STAMP)  ## Run a whole joint audit story on the embedded SQLite default
+	$(BIN)/jointaudit demo
+
+test: $(DEV_STAMP) $(PREFECT_DB_STAMP)  ## Run the tests (PostgreSQL too when JOINTAUDIT_TEST_POSTGRES_URL is set)
+	$(BIN)/pytest
+
+lint: $(DEV_STAMP)  ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy flows models agencies notifications
+
+format: $(DEV_STAMP)  ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(DEV_STAMP)  ## Run the benchmarks and print their ratios
+	$(BIN)/python -m bench
+
+clean:  ## Remove the virtual environment and the data directory
+	rm -rf $(VENV) $(DATA_DIR)

@@ -1,0 +1,79 @@
+"""Keyword-only builders of test data (instead of factory frameworks)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import Session
+
+from agencies.registry import load_registry_file
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+AGENCY_CODES = ("police", "csc", "health", "education", "probation")
+
+
+def agency_entry(*, code: str, name: str | None = None, deputy: bool = True,
+                 escalation: bool = True) -> dict[str, Any]:
+    """One agency of a registry file, with plausible contacts."""
+    entry: dict[str, Any] = {
+        "code": code,
+        "name": name or f"{code.title()} agency",
+        "lead": {"name": f"{code.title()} Lead", "email": f"lead@{code}.example.org"},
+    }
+    if deputy:
+        entry["deputy"] = {"name": f"{code.title()} Deputy", "email": f"deputy@{code}.example.org"}
+    if escalation:
+        entry["escalation"] = {"name": f"{code.title()} Manager",
+                               "email": f"manager@{code}.example.org"}
+    return entry
+
+
+def registry_data(*, codes: Sequence[str] = AGENCY_CODES) -> dict[str, Any]:
+    """A whole registry file's content."""
+    return {
+        "partnership": {
+            "name": "Testshire Safeguarding Children Partnership",
+            "front_door": {"name": "Testshire MASH", "email": "mash@testshire.example.org"},
+            "coordinators": [{"name": "Casey Coordinator", "email": "casey@testshire.example.org"}],
+        },
+        "agencies": [agency_entry(code=code) for code in codes],
+    }
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    """Write data as YAML."""
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def load_agencies(*, session: Session, tmp_path: Path,
+                  codes: Sequence[str] = AGENCY_CODES) -> None:
+    """Load a registry of the given agencies and commit."""
+    path = write_yaml(tmp_path / "agencies.yaml", registry_data(codes=codes))
+    load_registry_file(session=session, path=path, actor="test", now=NOW)
+    session.commit()
+
+
+def register_row(*, case_ref: str, **fields: str) -> dict[str, str]:
+    """One register row; identifying columns only when given."""
+    row = {"case_ref": case_ref, "category": "CIN", "flags": "domestic_abuse",
+           "gender": "female", "ethnicity": "White British", "referral_date": "2026-03-01",
+           "agencies": "police;csc"}
+    row.update(fields)
+    return row
+
+
+def write_csv(path: Path, rows: Sequence[dict[str, str]], header: Sequence[str] | None = None
+              ) -> Path:
+    """Write rows as CSV with the union of their keys (or the given header)."""
+    columns = list(header) if header else list(dict.fromkeys(k for row in rows for k in row))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from flows.cli import _register_commands, app, main
+from models.settings import Settings
+from tests.builders import register_row, registry_data, write_csv, write_yaml
+
+EXAMPLE = Path(__file__).parents[2] / "agencies" / "example" / "agencies.yaml"
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    def run_(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run_
+
+
+@pytest.fixture
+def initialised(run: Run) -> None:
+    code, out, _ = run("init")
+    assert code == 0, out
+
+
+def test_init_creates_the_key_and_the_database_and_is_safe_to_repeat(
+    run: Run, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JOINTAUDIT_IDENTITY_KEY")
+    from models.settings import get_settings
+
+    get_settings.cache_clear()
+    code, out, _ = run("init")
+    assert code == 0
+    assert "Created the key for identifying details" in out
+    assert "Database created to revision" in out
+    key = (settings.data_dir / "keys" / "identity.key").read_text()
+    code, out, _ = run("init")
+    assert code == 0 and "up to date" in out
+    assert (settings.data_dir / "keys" / "identity.key").read_text() == key
+
+
+@pytest.mark.usefixtures("initialised")
+def test_agencies_load_then_list_as_json(run: Run) -> None:
+    code, out, _ = run("agencies", "load", str(EXAMPLE))
+    assert code == 0 and "8 agencies created" in out
+    code, out, _ = run("agencies", "load", str(EXAMPLE))
+    assert "no changes" in out
+    code, out, _ = run("agencies", "list", "--json")
+    agencies = json.loads(out)
+    assert {"code": "police", "name": "Northbridge Police, Public Protection Unit"}.items() <= (
+        agencies[6].items())
+    assert all({"code", "name", "contacts"} <= a.keys() for a in agencies)
+
+
+@pytest.mark.usefixtures("initialised")
+def test_cases_import_and_list_never_show_identifying_details(run: Run, tmp_path: Path) -> None:
+    run("agencies", "load", str(write_yaml(tmp_path / "a.yaml", registry_data())))
+    path = write_csv(tmp_path / "r.csv", [
+        register_row(case_ref="DA-1", category="CP", child_name="Wilhelmina Oddsock"),
+        register_row(case_ref="DA-2", category="EH")])
+    code, out, _ = run("cases", "import", str(path), "--json")
+    assert code == 0
+    assert json.loads(out)["created"] == 2
+    code, out, _ = run("cases", "list", "--where", "category=CP", "--json")
+    [case] = json.loads(out)
+    assert case["case_ref"] == "DA-1" and case["agencies"] == ["csc", "police"]
+    code, out, _ = run("cases", "list")
+    assert "DA-2" in out and "Wilhelmina" not in out
+    code, out, _ = run("cases", "identity", "DA-1", "--reason", "checking")
+    assert "Wilhelmina Oddsock" in out and "audit log" in out
+
+
+@pytest.mark.usefixtures("initialised")
+def test_a_bad_file_gives_one_clear_message_and_a_non_zero_exit(run: Run, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "r.csv", [register_row(case_ref="DA-1", agencies="mi6")])
+    code, out, err = run("cases", "import", str(path))
+    assert code == 1
+    assert "r.csv: 1 problem, nothing was imported" in err
+    assert "line 2, column agencies: unknown agency code 'mi6'" in err
+    assert "Traceback" not in err
+    code, _, err = run("--debug", "cases", "import", str(path))
+    assert code == 1 and "Traceback" in err
+
+
+def test_a_usage_error_exits_with_status_2(run: Run) -> None:
+    code, _, err = run("cases", "list", "--no-such-option")
+    assert code == 2 and "No such option" in err
+
+
+def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix]
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            found += _commands(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+def test_every_command_has_help(run: Run) -> None:
+    _register_commands()
+    commands = _commands(typer.main.get_command(app))
+    assert ("cases", "import") in commands and ("agencies", "list") in commands
+    for command in commands:
+        code, out, _ = run(*command, "--help")
+        assert code == 0 and "Usage" in out, command

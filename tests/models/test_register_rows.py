@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from models.errors import ImportFileError
+from models.register_rows import (
+    Vocabulary,
+    age_band_for,
+    nhs_number_is_valid,
+    read_register,
+)
+
+VOCAB = Vocabulary(flags=frozenset({"domestic_abuse", "neglect", "s47"}),
+                   categories=("EH", "CIN", "CP", "LAC"),
+                   agency_codes=frozenset({"police", "csc", "health"}))
+TODAY = date(2026, 11, 25)
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(ImportFileError) as caught:
+        read_register(path, vocab=VOCAB, today=TODAY)
+    return [str(p) for p in caught.value.problems]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "register.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_valid_register_is_read_with_flags_agencies_and_identity(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_ref,category,flags,date_of_birth,agencies,child_name,"
+                 "nhs_number,ref_police\n"
+                 "DA-1,cp,Domestic_Abuse; neglect,2020-02-29,police;CSC,Ann Example,"
+                 "943 476 5919,PN123\n")
+    [row] = read_register(path, vocab=VOCAB, today=TODAY)
+    assert row.line == 2
+    assert (row.case_ref, row.category, row.age_band) == ("DA-1", "CP", "5-9")
+    assert row.flags == ("domestic_abuse", "neglect")
+    assert row.agencies == ("police", "csc")
+    assert row.identity is not None
+    assert row.identity.nhs_number == "9434765919"
+    assert row.identity.references == {"police": "PN123"}
+
+
+def test_every_bad_row_is_reported_with_its_line_column_and_reason(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_ref,category,flags,referral_date,agencies\n"
+                 "DA-1,CP,domestic_abuse,2026-01-01,police\n"
+                 ",CP,,2026-01-01,\n"
+                 "DA-3,CP,,2026-13-01,\n"
+                 "DA-4,CP,,,fire_service\n"
+                 "DA-5,CP,arson,,\n"
+                 "DA-1,CP,,,\n"
+                 "DA-7,XX,,,\n")
+    assert problems_of(path) == [
+        "line 3, column case_ref: missing required value",
+        "line 4, column referral_date: not a valid date ('2026-13-01'); use YYYY-MM-DD or "
+        "DD/MM/YYYY",
+        "line 5, column agencies: unknown agency code 'fire_service': load it with "
+        "`jointaudit agencies load` first",
+        "line 6, column flags: unknown flag 'arson'; expected some of domestic_abuse, neglect, "
+        "s47 (JOINTAUDIT_CASE_FLAGS)",
+        "line 7, column case_ref: duplicate case_ref 'DA-1' (first on line 2)",
+        "line 8, column category: unknown category 'XX'; expected one of EH, CIN, CP, LAC "
+        "(JOINTAUDIT_CASE_CATEGORIES)",
+    ]
+
+
+def test_errors_in_identifying_columns_never_echo_the_value(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_ref,date_of_birth,nhs_number\nDA-1,31/02/2019,1234567890\n")
+    problems = problems_of(path)
+    assert problems == [
+        "line 2, column date_of_birth: not a valid date (value not shown: identifying); use "
+        "YYYY-MM-DD or DD/MM/YYYY",
+        "line 2, column nhs_number: not a valid NHS number (value not shown: identifying); "
+        "expected 10 digits with a correct check digit",
+    ]
+    assert not any("31/02/2019" in p or "1234567890" in p for p in problems)
+
+
+def test_a_header_with_unknown_or_missing_columns_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "ref,category,postcode,ref_fire\nDA-1,CP,N1,X\n")
+    problems = problems_of(path)
+    assert "line 1, column postcode: unknown column" in problems[1]
+    assert problems[0].startswith("line 1, column ref: unknown column")
+    assert "line 1, column ref_fire: reference column for an unknown agency code" in problems
+    assert "line 1: missing required column case_ref" in problems
+
+
+def test_a_future_date_and_a_row_with_too_many_cells_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_ref,referral_date\nDA-1,2027-01-01\nDA-2,2026-01-01,extra\n")
+    assert problems_of(path) == [
+        "line 2, column referral_date: is in the future",
+        "line 3, column -: 3 cells but the header has 2 columns",
+    ]
+
+
+def test_a_quoted_cell_spanning_lines_reports_the_line_where_its_row_starts(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, 'case_ref,gender\nDA-1,"female\nreally"\nDA-1,male\n')
+    assert problems_of(path) == ["line 4, column case_ref: duplicate case_ref 'DA-1' "
+                                 "(first on line 2)"]
+
+
+def test_empty_missing_and_non_utf8_files_are_refused(tmp_path: Path) -> None:
+    assert problems_of(write(tmp_path, "")) == ["file: is empty: expected a header row"]
+    assert problems_of(tmp_path / "nope.csv") == ["file: not found"]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("case_ref,gender\nDA-1,f\xe9minin\n".encode("latin-1"))
+    assert problems_of(latin) == ["file: is not UTF-8 text: save the CSV as UTF-8"]
+    assert problems_of(tmp_path / "register.pdf") == ["file: not found"]
+    (tmp_path / "register.pdf").write_bytes(b"%PDF")
+    assert problems_of(tmp_path / "register.pdf") == ["file: expected a .csv or .xlsx file"]
+
+
+def test_an_excel_bom_and_uk_dates_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    path.write_bytes("\ufeffCase Ref,Referral Date\nDA-1,03/04/2025\n".encode())
+    [row] = read_register(path, vocab=VOCAB, today=TODAY)
+    assert row.referral_date == date(2025, 4, 3)
+
+
+def test_an_xlsx_register_is_read_like_a_csv_one(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["case_ref", "category", "referral_date", "flags"])
+    sheet.append(["DA-1", "CIN", date(2026, 2, 3), "neglect"])
+    sheet.append(["DA-2", "CIN", "not a date", ""])
+    path = tmp_path / "register.xlsx"
+    workbook.save(path)
+    assert problems_of(path) == ["line 3, column referral_date: not a valid date ('not a "
+                                 "date'); use YYYY-MM-DD or DD/MM/YYYY"]
+
+
+@pytest.mark.parametrize(
+    ("born", "band"),
+    [(date(2026, 6, 1), "under-1"), (date(2025, 11, 25), "1-4"), (date(2021, 11, 26), "1-4"),
+     (date(2021, 11, 25), "5-9"), (date(2010, 11, 26), "10-15"), (date(2009, 1, 1), "16-17"),
+     (date(2008, 11, 25), "18+")],
+)
+def test_the_age_band_is_the_childs_age_on_the_day_of_import(born: date, band: str) -> None:
+    assert age_band_for(born, TODAY) == band
+
+
+def test_nhs_numbers_are_checked_with_the_modulus_11_check_digit() -> None:
+    assert nhs_number_is_valid("9434765919")
+    assert nhs_number_is_valid("943 476 5919")
+    assert not nhs_number_is_valid("9434765918")
+    assert not nhs_number_is_valid("94347659")

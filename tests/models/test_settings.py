@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.errors import ConfigurationError
+from models.settings import Settings, get_settings
+from tests.conftest import TEST_IDENTITY_KEY
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_data_directory(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "var")
+    assert settings.resolved_database_url == f"sqlite:///{(tmp_path / 'var').resolve()}/jointaudit.db"
+    assert settings.prefect_home == tmp_path / "var" / "prefect"
+
+
+def test_production_refuses_to_start_without_an_identity_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JOINTAUDIT_ENV", "production")
+    monkeypatch.delenv("JOINTAUDIT_IDENTITY_KEY")
+    monkeypatch.setenv("JOINTAUDIT_SECRET_KEY", "a-real-secret")
+    get_settings.cache_clear()
+    with pytest.raises(ConfigurationError, match="JOINTAUDIT_IDENTITY_KEY is required"):
+        get_settings()
+
+
+def test_production_refuses_the_development_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOINTAUDIT_ENV", "production")
+    monkeypatch.setenv("JOINTAUDIT_IDENTITY_KEY", TEST_IDENTITY_KEY)
+    monkeypatch.delenv("JOINTAUDIT_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    with pytest.raises(ConfigurationError, match="set JOINTAUDIT_SECRET_KEY"):
+        get_settings()
+
+
+def test_vocabularies_can_be_set_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOINTAUDIT_CASE_FLAGS", '["domestic_abuse", "fgm"]')
+    get_settings.cache_clear()
+    assert get_settings().case_flags == ("domestic_abuse", "fgm")
