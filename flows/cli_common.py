@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-console = Console(highlight=False)
-error_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+error_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JSON_HELP = "Print JSON instead of a table."
 
