@@ -37,12 +37,14 @@ def _register_commands() -> None:
     from flows.cli_agencies import agencies_app
     from flows.cli_cases import cases_app
     from flows.cli_setup import register_setup_commands
+    from flows.cli_tools import tools_app
     from flows.demo import demo
 
     register_setup_commands(app)
     app.command()(demo)
     app.add_typer(agencies_app, name="agencies")
     app.add_typer(cases_app, name="cases")
+    app.add_typer(tools_app, name="tools")
 
 
 def _report(error: BaseException) -> int:

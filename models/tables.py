@@ -2,8 +2,8 @@
 
 from sqlmodel import SQLModel
 
-from models import agency, audit_log, case, partnership
+from models import agency, audit_log, case, partnership, tool_version
 
 metadata = SQLModel.metadata
 
-__all__ = ["agency", "audit_log", "case", "metadata", "partnership"]
+__all__ = ["agency", "audit_log", "case", "metadata", "partnership", "tool_version"]

@@ -1,0 +1,79 @@
+"""Audit tools: typed, versioned questionnaires (pure Pydantic definitions, no database).
+
+`read_tool` loads a YAML file; `Tool.version` is the hash of its meaning; each question
+offers `meets_standard`, `ordered_values` and `is_ordinal` for compliance and agreement.
+"""
+
+from models.questionnaire.base import Answer, BaseQuestion
+from models.questionnaire.parts import ActionRule, Option
+from models.questionnaire.questions import (
+    QUESTION_CLASSES,
+    QUESTION_TYPES,
+    DateQuestion,
+    MultiChoiceQuestion,
+    NumberQuestion,
+    OfstedGradeQuestion,
+    Question,
+    RagQuestion,
+    Scale010Question,
+    SingleChoiceQuestion,
+    TextQuestion,
+    YesNoNAQuestion,
+    YesPartlyNoNAQuestion,
+)
+from models.questionnaire.scales import (
+    LABELS,
+    NA,
+    OfstedGrade,
+    PartlyCountsAs,
+    Rag,
+    Rollup,
+    roll_up,
+)
+from models.questionnaire.tool import (
+    CLOSING_QUESTION_IDS,
+    KNOWN_QUESTION_ID,
+    KNOWN_QUESTION_TEXT,
+    Section,
+    Tool,
+    canonical_form,
+    canonical_json,
+    read_tool,
+    tool_version,
+)
+
+__all__ = [
+    "CLOSING_QUESTION_IDS",
+    "KNOWN_QUESTION_ID",
+    "KNOWN_QUESTION_TEXT",
+    "LABELS",
+    "NA",
+    "QUESTION_CLASSES",
+    "QUESTION_TYPES",
+    "ActionRule",
+    "Answer",
+    "BaseQuestion",
+    "DateQuestion",
+    "MultiChoiceQuestion",
+    "NumberQuestion",
+    "OfstedGrade",
+    "OfstedGradeQuestion",
+    "Option",
+    "PartlyCountsAs",
+    "Question",
+    "Rag",
+    "RagQuestion",
+    "Rollup",
+    "Scale010Question",
+    "Section",
+    "SingleChoiceQuestion",
+    "TextQuestion",
+    "Tool",
+    "YesNoNAQuestion",
+    "YesPartlyNoNAQuestion",
+    "canonical_form",
+    "canonical_json",
+    "read_tool",
+    "roll_up",
+    "tool_version",
+]

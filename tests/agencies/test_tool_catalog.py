@@ -1,0 +1,166 @@
+"""The tool catalogue: built-in tools, partnership folders, and loading by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agencies import tool_catalog
+from agencies.tool_catalog import BUILTIN_DIR, catalog, list_tools, load_tool
+from models.errors import ImportFileError, NotFoundError
+from models.questionnaire import (
+    CLOSING_QUESTION_IDS,
+    KNOWN_QUESTION_ID,
+    KNOWN_QUESTION_TEXT,
+    QUESTION_TYPES,
+)
+
+DOMESTIC_ABUSE_THEMES = {
+    "info_sharing",
+    "risk_early",
+    "management_direction",
+    "plan_clear",
+    "plan_supports",
+    "plan_tasks",
+    "cin_perpetrator",
+    "referral_quality",
+    "voice_of_child",
+    "direct_work",
+    "research_informed",
+    "marac_mappa_pathway",
+    "supervision",
+}
+S47_THEMES = {
+    "strategy_held",
+    "held_in_time",
+    "hours_to_strategy",
+    "attendance",
+    "info_shared",
+    "decision_recorded",
+    "s47_outcome",
+    "child_seen",
+    "child_heard",
+    "plan_clear",
+    "own_actions_done",
+    "overall_quality",
+}
+
+
+def partnership_tool(folder: Path, name: str = "neglect") -> Path:
+    """Copy a built-in under a new name into a partnership folder."""
+    text = (BUILTIN_DIR / "s47-strategy.yaml").read_text(encoding="utf-8")
+    path = folder / f"{name}.yaml"
+    path.write_text(text.replace("name: s47-strategy", f"name: {name}"), encoding="utf-8")
+    return path
+
+
+def test_the_built_in_tools_are_domestic_abuse_and_s47_strategy() -> None:
+    entries = catalog()
+    assert [(e.name, e.builtin, e.source) for e in entries] == [
+        ("domestic-abuse", True, "built-in"),
+        ("s47-strategy", True, "built-in"),
+    ]
+
+
+def test_every_built_in_tool_validates_and_cites_working_together() -> None:
+    for _, tool in list_tools():
+        assert tool.working_together is not None
+        assert "Working Together to Safeguard Children" in tool.working_together
+
+
+def test_every_built_in_tool_is_framed_by_the_known_and_closing_questions() -> None:
+    for _, tool in list_tools():
+        ids = [q.id for q in tool.questions()]
+        assert ids[0] == KNOWN_QUESTION_ID
+        assert tool.question(KNOWN_QUESTION_ID).text == KNOWN_QUESTION_TEXT
+        assert tuple(ids[-3:]) == CLOSING_QUESTION_IDS
+
+
+def test_the_domestic_abuse_tool_covers_the_themes_of_the_council_audit() -> None:
+    ids = {q.id for q in load_tool("domestic-abuse").questions()}
+    assert ids >= DOMESTIC_ABUSE_THEMES
+
+
+def test_the_s47_tool_covers_timing_attendance_decision_outcome_child_and_plan() -> None:
+    tool = load_tool("s47-strategy")
+    assert {q.id for q in tool.questions()} >= S47_THEMES
+    types = {q.id: q.type for q in tool.questions()}
+    assert types["hours_to_strategy"] == "number"
+    assert types["strategy_date"] == "date"
+    assert types["s47_outcome"] == "single_choice"
+    assert types["attendance"] == "multi_choice"
+    assert types["overall_quality"] == "ofsted_grade"
+
+
+def test_own_practice_questions_are_not_shared_and_multi_agency_ones_are() -> None:
+    da = load_tool("domestic-abuse")
+    for shared in ("info_sharing", "risk_early", "voice_of_child"):
+        assert da.question(shared).shared
+        assert da.question(shared).rollup is not None
+    for own in ("supervision", "management_direction", "referral_quality"):
+        assert not da.question(own).shared
+        assert da.question(own).rollup is None
+
+
+def test_every_scored_built_in_question_says_how_it_is_met() -> None:
+    for _, tool in list_tools():
+        for question in tool.questions():
+            if question.action_rule is not None:
+                assert question.standard is not None
+            if question.shared and question.standard is not None:
+                assert question.rollup is not None
+
+
+def test_the_built_in_tools_use_every_question_type_between_them() -> None:
+    used = {q.type for _, tool in list_tools() for q in tool.questions()}
+    assert used == set(QUESTION_TYPES)
+
+
+def test_a_partnership_folder_adds_its_tools_after_the_built_ins(tmp_path: Path) -> None:
+    partnership_tool(tmp_path)
+    entries = catalog([tmp_path])
+    assert [e.name for e in entries] == ["domestic-abuse", "s47-strategy", "neglect"]
+    assert entries[-1].source == str(tmp_path / "neglect.yaml")
+    assert load_tool("neglect", [tmp_path]).name == "neglect"
+
+
+def test_a_partnership_tool_cannot_reuse_a_built_in_name(tmp_path: Path) -> None:
+    partnership_tool(tmp_path, "s47-strategy")
+    with pytest.raises(ImportFileError, match="already comes from built-in"):
+        catalog([tmp_path])
+
+
+def test_a_tool_whose_name_differs_from_its_file_is_rejected_at_name(tmp_path: Path) -> None:
+    path = partnership_tool(tmp_path)
+    path.rename(tmp_path / "neglect-2024.yaml")
+    with pytest.raises(ImportFileError) as caught:
+        load_tool("neglect-2024", [tmp_path])
+    [problem] = caught.value.problems
+    assert problem.where.endswith(", name")
+    assert problem.message == "must match the file name: 'neglect-2024'"
+
+
+def test_a_built_in_tool_without_a_working_together_citation_is_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (BUILTIN_DIR / "s47-strategy.yaml").read_text(encoding="utf-8")
+    start = text.index("working_together:")
+    end = text.index("sections:")
+    (tmp_path / "s47-strategy.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    monkeypatch.setattr(tool_catalog, "BUILTIN_DIR", tmp_path)
+    with pytest.raises(ImportFileError, match="built-in tools must cite Working Together"):
+        load_tool("s47-strategy")
+
+
+def test_an_unknown_tool_name_lists_the_tools_there_are() -> None:
+    with pytest.raises(NotFoundError) as caught:
+        load_tool("neglect")
+    assert str(caught.value) == (
+        "no audit tool named 'neglect'; known tools: domestic-abuse, s47-strategy"
+    )
+
+
+def test_a_missing_partnership_folder_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError, match="does not exist"):
+        catalog([tmp_path / "missing"])

@@ -1,0 +1,169 @@
+"""`jointaudit tools`: list, show, validate and preview from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
+
+from agencies.tool_catalog import BUILTIN_DIR, load_tool
+from flows.cli import main
+from flows.cli_tools import tools_app
+from models.errors import ImportFileError, NotFoundError
+
+app = typer.Typer()
+app.add_typer(tools_app, name="tools")
+
+
+@app.callback()
+def _root() -> None:
+    """A root like `jointaudit`, so that commands are invoked as `tools ...`."""
+
+
+def run(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(app, ["tools", *args])
+
+
+def bad_tool(tmp_path: Path) -> Path:
+    """The s47 tool with a roll-up on an own-practice question and a misspelt type."""
+    data = yaml.safe_load((BUILTIN_DIR / "s47-strategy.yaml").read_text(encoding="utf-8"))
+    questions = data["sections"][1]["questions"]
+    questions[0]["type"] = "yes_no"
+    next(q for q in questions if q["id"] == "own_info_shared")["rollup"] = "all"
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_tools_list_json_gives_each_tool_name_and_version() -> None:
+    result = run("list", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [(r["name"], r["version"]) for r in rows] == [
+        (name, load_tool(name).version) for name in ("domestic-abuse", "s47-strategy")
+    ]
+    assert all(r["source"] == "built-in" for r in rows)
+
+
+def test_tools_list_shows_a_table_including_partnership_tools(tmp_path: Path) -> None:
+    text = (BUILTIN_DIR / "domestic-abuse.yaml").read_text(encoding="utf-8")
+    (tmp_path / "da-2025.yaml").write_text(
+        text.replace("name: domestic-abuse", "name: da-2025"), encoding="utf-8"
+    )
+    result = run("list", "--tools-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    for name in ("domestic-abuse", "s47-strategy", "da-2025"):
+        assert name in result.output
+
+
+def test_tools_show_prints_sections_and_questions() -> None:
+    result = run("show", "s47-strategy")
+    assert result.exit_code == 0, result.output
+    for expected in ("The strategy discussion", "hours_to_strategy", "multi_choice", "shared"):
+        assert expected in result.output
+    assert load_tool("s47-strategy").version in result.output
+
+
+def test_tools_show_json_gives_the_canonical_definition() -> None:
+    result = run("show", "domestic-abuse", "--json")
+    data = json.loads(result.output)
+    tool = load_tool("domestic-abuse")
+    assert (data["name"], data["version"], data["source"]) == (tool.name, tool.version, "built-in")
+    assert data["definition"]["sections"][1]["questions"][0]["id"] == "info_sharing"
+
+
+def test_tools_show_reads_a_tool_file_given_by_path() -> None:
+    result = run("show", str(BUILTIN_DIR / "s47-strategy.yaml"), "--json")
+    assert json.loads(result.output)["name"] == "s47-strategy"
+
+
+def test_tools_show_of_an_unknown_tool_raises_not_found() -> None:
+    result = run("show", "neglect")
+    assert isinstance(result.exception, NotFoundError)
+    assert "known tools: domestic-abuse, s47-strategy" in str(result.exception)
+
+
+def test_tools_validate_json_gives_name_and_version_of_a_valid_file() -> None:
+    result = run("validate", str(BUILTIN_DIR / "domestic-abuse.yaml"), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "valid": True,
+        "name": "domestic-abuse",
+        "version": load_tool("domestic-abuse").version,
+    }
+
+
+def test_tools_validate_confirms_a_valid_file_for_people() -> None:
+    result = run("validate", str(BUILTIN_DIR / "s47-strategy.yaml"))
+    assert result.exit_code == 0
+    assert "is valid: tool s47-strategy version" in result.output
+
+
+def test_tools_validate_json_lists_every_error_with_its_yaml_path(tmp_path: Path) -> None:
+    result = run("validate", str(bad_tool(tmp_path)), "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["valid"] is False
+    wheres = [error["where"].split(", ")[-1] for error in data["errors"]]
+    assert wheres == ["sections[1].questions[0].type", "sections[1].questions[7].rollup"]
+    assert data["errors"][0]["where"].startswith("line ")
+    assert "unknown question type 'yes_no'" in data["errors"][0]["message"]
+
+
+def test_tools_validate_without_json_raises_the_located_problems(tmp_path: Path) -> None:
+    result = run("validate", str(bad_tool(tmp_path)))
+    assert isinstance(result.exception, ImportFileError)
+    assert len(result.exception.problems) == 2
+
+
+def test_tools_validate_json_reports_a_missing_file(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path / "none.yaml"), "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["errors"] == [{"where": "file", "message": "not found"}]
+
+
+def test_tools_preview_writes_the_questionnaire_as_html(tmp_path: Path) -> None:
+    out = tmp_path / "preview.html"
+    result = run("preview", "s47-strategy", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert 'name="q__attendance"' in html
+    assert "How this question is scored" in html
+
+
+def test_tools_preview_can_hide_scoring_and_show_one_agency(tmp_path: Path) -> None:
+    out = tmp_path / "preview.html"
+    result = run(
+        "preview", "domestic-abuse", "--out", str(out), "--no-scoring", "--agency", "police"
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "How this question is scored" not in html
+    assert "agency police sees it" in html
+
+
+def test_every_tools_command_and_option_has_help_text() -> None:
+    group = typer.main.get_command(tools_app)
+    commands = group.commands
+    assert set(commands) == {"list", "show", "validate", "preview"}
+    for command in commands.values():
+        assert command.help
+        for parameter in command.params:
+            assert getattr(parameter, "help", None), (command.name, parameter.name)
+
+
+def test_the_jointaudit_cli_has_the_tools_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tools", "list", "--json"]) == 0
+    assert {row["name"] for row in json.loads(capsys.readouterr().out)} == {
+        "domestic-abuse",
+        "s47-strategy",
+    }
+    assert main(["tools", "validate", str(bad_tool(tmp_path))]) == 1
+    assert "sections[1].questions[7].rollup" in capsys.readouterr().err
