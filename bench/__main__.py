@@ -8,7 +8,7 @@ import importlib
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ("bench.case_import",)
+BENCHMARKS = ("bench.case_import", "bench.agreement")
 
 
 def main() -> None:
