@@ -8,7 +8,7 @@ import importlib
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ("bench.case_import", "bench.agreement")
+BENCHMARKS = ("bench.case_import", "bench.launch", "bench.dispatch", "bench.agreement")
 
 
 def main() -> None:

@@ -36,6 +36,9 @@ def _register_commands() -> None:
     _state["registered"] = True
     from flows.cli_agencies import agencies_app
     from flows.cli_cases import cases_app
+    from flows.cli_notify import notify_app
+    from flows.cli_round import round_app
+    from flows.cli_round_changes import register_change_commands
     from flows.cli_setup import register_setup_commands
     from flows.cli_tools import tools_app
     from flows.demo import demo
@@ -44,6 +47,9 @@ def _register_commands() -> None:
     app.command()(demo)
     app.add_typer(agencies_app, name="agencies")
     app.add_typer(cases_app, name="cases")
+    app.add_typer(notify_app, name="notify")
+    register_change_commands(round_app)
+    app.add_typer(round_app, name="round")
     app.add_typer(tools_app, name="tools")
 
 

@@ -10,17 +10,22 @@ from pathlib import Path
 import typer
 
 from agencies.registry import list_agencies, load_registry_file
-from flows.cli_common import console, done
+from flows.cli_common import console, done, print_table
 from flows.cli_setup import init
 from flows.demo_data import synthetic_rows, write_register_csv
+from flows.round_views import round_detail
+from models.calendar import WorkingDayCalendar, london_date
+from models.case import CasePublic
 from models.case_query import list_cases, parse_where
 from models.db import session_scope
 from models.register_import import import_case_file
+from models.round_parameters import LaunchParameters, SelectionCriteria
 from models.settings import get_settings
 from models.types import utcnow
 
 EXAMPLE_REGISTRY = Path(__file__).parents[1] / "agencies" / "example" / "agencies.yaml"
 DEMO_ACTOR = "demo:coordinator"
+DEMO_AGENCIES = ["police", "csc", "nhs-trust", "education", "probation"]
 
 
 def _step(number: int, title: str) -> None:
@@ -28,13 +33,14 @@ def _step(number: int, title: str) -> None:
 
 
 def demo(
-    cases: int = typer.Option(240, "--cases", min=20, help="Size of the synthetic register."),
-    seed: int = typer.Option(2026, "--seed", help="Seed of the synthetic register."),
-    skip_prefect: bool = typer.Option(
-        False, "--skip-prefect", help="Do not run the Prefect flow step (faster)."
-    ),
+    cases: int = typer.Option(240, "--cases", min=60, help="Size of the synthetic register."),
+    seed: int = typer.Option(2026, "--seed", help="Seed of the register and the selection."),
 ) -> None:
-    """Run the demo: set up, load the example partnership, import a synthetic register."""
+    """Run the demo: set up, load the partnership, import a register, launch a round."""
+    from flows.dispatch import dispatch_notifications
+    from flows.launch_flow import launch_round_flow
+    from flows.orchestration import run_flow
+
     started = time.monotonic()
     settings = get_settings()
     _step(1, "Set up the database and the key for identifying details")
@@ -51,7 +57,7 @@ def demo(
         + ("" if summary.changed else " (already loaded)")
     )
     _step(3, f"Import a synthetic case register of {cases} fictional children")
-    today = utcnow().date()
+    today = london_date(utcnow())
     register = write_register_csv(
         settings.data_dir / "demo" / "register.csv",
         synthetic_rows(count=cases, seed=seed, agencies=[a.code for a in agencies], today=today),
@@ -66,23 +72,47 @@ def demo(
         f"{imported.unchanged} unchanged, {imported.deactivated} marked inactive"
     )
     _summarise_register(active, today)
-    if not skip_prefect:
-        _step(4, "Run the same import as a Prefect flow (a re-run changes nothing)")
-        from flows.register_import_flow import import_case_register
-
-        counts = import_case_register(path=str(register))
-        done(
-            f"Prefect flow import-case-register: {counts['unchanged']} unchanged, "
-            f"{counts['created']} new: imports are idempotent"
-        )
+    _step(4, "Launch a domestic abuse joint audit through Prefect: 18 cases, 5 agencies")
+    due = WorkingDayCalendar.with_closures(settings.closure_days).add_working_days(today, 15)
+    params = LaunchParameters(
+        title="Domestic abuse joint audit",
+        tool="domestic-abuse",
+        agencies=DEMO_AGENCIES,
+        criteria=SelectionCriteria(flags=["domestic_abuse"]),
+        sample_size=18,
+        quota_by="category",
+        quotas={"CP": 4, "CIN": 8, "EH": 6},
+        seed=seed,
+        due_date=due,
+        idempotency_key=f"demo:domestic-abuse:{seed}",
+    )
+    launched = run_flow(launch_round_flow(params=params))
+    round_id = int(str(launched["round_id"]))
+    done(
+        f"Round {round_id} {'launched' if launched['created'] else 'already launched'}: "
+        f"{launched['cases']} cases for each of {len(DEMO_AGENCIES)} agencies, due "
+        f"{due:%A %d %B %Y}, seed {seed}"
+    )
+    _step(5, "Send the invitations (one per lead and deputy, never per case)")
+    counts = run_flow(dispatch_notifications())
+    outbox = settings.data_dir / "messages"
+    done(f"{counts['sent']} messages sent through the `file` channel into {outbox}/")
+    _step(6, "Where the round stands")
+    with session_scope() as session:
+        detail = round_detail(session=session, round_id=round_id, now=utcnow())
+    print_table(
+        f"Round {round_id}: {detail.title}",
+        ("Agency", "Due", "Not started", "Submitted"),
+        [(p.agency, p.due_date, p.not_started, p.submitted) for p in detail.progress],
+    )
     console.print(
-        f"\nDemo finished in {time.monotonic() - started:.1f} s. Try "
-        "`jointaudit cases list --where flag=domestic_abuse --where category=CP` or "
-        "`jointaudit agencies list`."
+        f"\nDemo finished in {time.monotonic() - started:.1f} s. Try `jointaudit round "
+        f"show {round_id}`, `jointaudit notify list` or `jointaudit cases list "
+        "--where flag=domestic_abuse --where category=CP`."
     )
 
 
-def _summarise_register(active: list, today: date) -> None:  # type: ignore[type-arg]
+def _summarise_register(active: list[CasePublic], today: date) -> None:
     categories = Counter(c.category for c in active)
     flags = Counter(flag for c in active for flag in c.flags)
     console.print(

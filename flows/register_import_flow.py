@@ -33,7 +33,7 @@ def import_register_file(path: str) -> dict[str, int]:
 
 
 @flow(name="import-case-register")
-def import_case_register(path: str) -> dict[str, int]:
+async def import_case_register(path: str) -> dict[str, int]:
     """Import a full register extract (CSV or XLSX) into the case register."""
     summary = import_register_file(path)
     get_run_logger().info(

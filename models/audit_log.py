@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, insert
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow
 
@@ -34,10 +34,12 @@ def record_event(
     entity_id: str | int | None = None,
     details: dict[str, Any] | None = None,
     now: datetime | None = None,
-) -> None:
-    """Append one event to the audit log in the caller's transaction."""
-    session.execute(
-        insert(AuditEvent).values(
+) -> int:
+    """Append one event to the audit log in the caller's transaction; returns its id."""
+    event_id = session.execute(
+        insert(AuditEvent)
+        .returning(col(AuditEvent.id))
+        .values(
             at=now or utcnow(),
             actor=actor,
             action=action,
@@ -45,7 +47,8 @@ def record_event(
             entity_id=None if entity_id is None else str(entity_id),
             details=details or {},
         )
-    )
+    ).scalar_one()
+    return int(event_id)
 
 
 def list_events(

@@ -12,20 +12,16 @@ Processor = Callable[[Any], Any] | None
 
 
 def _processed(rows: Sequence[Sequence[Any]], processors: list[Processor]) -> list[tuple[Any, ...]]:
-    # Memoised per column: bulk rows repeat few distinct dates, timestamps and flags.
-    caches: list[dict[Any, Any]] = [{} for _ in processors]
-    converted = []
-    for row in rows:
-        values = []
-        for value, processor, cache in zip(row, processors, caches, strict=True):
-            if processor is None or value is None or isinstance(value, bytes):
-                values.append(value)
-            elif value in cache:
-                values.append(cache[value])
-            else:
-                values.append(cache.setdefault(value, processor(value)))
-        converted.append(tuple(values))
-    return converted
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for index, processor in enumerate(processors):
+        if processor is None:
+            continue
+        # Memoised: bulk rows repeat few distinct dates, timestamps and flags.
+        cache: dict[Any, Any] = {None: None}
+        columns[index] = [
+            cache[v] if v in cache else cache.setdefault(v, processor(v)) for v in columns[index]
+        ]
+    return list(zip(*columns, strict=True))
 
 
 def bulk_insert(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +64,21 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     )
 
 
-@lru_cache(maxsize=8)
+_engines: dict[str, Engine] = {}
+
+
 def get_engine(url: str | None = None) -> Engine:
     """The shared engine for a URL (the configured database by default)."""
-    return create_db_engine(url or get_settings().resolved_database_url)
+    url = url or get_settings().resolved_database_url
+    if url not in _engines:
+        _engines[url] = create_db_engine(url)
+    return _engines[url]
+
+
+def dispose_engines() -> None:
+    """Close every shared engine's connections (settings changed, tests, shutdown)."""
+    while _engines:
+        _engines.popitem()[1].dispose()
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -27,6 +28,7 @@ DEFAULT_FLAGS = (
 )
 DEFAULT_CATEGORIES = ("EH", "CIN", "CP", "LAC")
 DEV_SECRET_KEY = "development-only-secret-key-change-me"
+NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,42 @@ class Settings(BaseSettings):
     case_flags: tuple[str, ...] = DEFAULT_FLAGS
     case_categories: tuple[str, ...] = DEFAULT_CATEGORIES
     sqlite_busy_timeout_ms: int = 30_000
+    tool_dirs: tuple[Path, ...] = Field(
+        default=(), description="Folders of the partnership's own audit tools (YAML)"
+    )
+    closure_days: tuple[date, ...] = Field(
+        default=(), description="The partnership's own non-working days, besides bank holidays"
+    )
+
+    # Notifications (docs/notifications.md). `email_channel` serves contacts whose channel is email.
+    email_channel: Literal["file", "smtp", "notify", "console"] = "file"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from_address: str = "jointaudit@localhost"
+    smtp_ca_file: Path | None = Field(
+        default=None, description="Extra CA certificates to trust (an internal mail relay)"
+    )
+    notify_api_key: SecretStr | None = Field(default=None, description="{name}-{service}-{secret}")
+    notify_base_url: str = NOTIFY_BASE_URL
+    notify_template_id: str | None = Field(
+        default=None, description="The generic Notify email template: ((subject)) and ((body))"
+    )
+    notify_rate_limit_per_minute: int = Field(default=3000, ge=1)
+    webhook_signing_secret: SecretStr | None = None
+    http_timeout_seconds: float = Field(default=10.0, gt=0)
+    portal_base_url: str = "http://127.0.0.1:8000"
+    templates_dir: Path | None = Field(
+        default=None, description="A folder of message templates overriding the built-in ones"
+    )
+    outbox_batch_size: int = Field(default=100, ge=1)
+    outbox_lease_seconds: int = Field(default=300, ge=10)
+    outbox_max_attempts: int = Field(default=10, ge=1)
+    outbox_backoff_base_seconds: int = Field(default=60, ge=1)
+    outbox_backoff_max_seconds: int = Field(default=6 * 3600, ge=1)
+    sign_in_token_ttl: timedelta = Field(default=timedelta(days=7), gt=timedelta(0))
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -59,6 +97,15 @@ class Settings(BaseSettings):
                 )
             if self.secret_key.get_secret_value() == DEV_SECRET_KEY:
                 raise ValueError("set JOINTAUDIT_SECRET_KEY when JOINTAUDIT_ENV=production")
+            if self.email_channel == "notify" and not (
+                self.notify_api_key and self.notify_template_id
+            ):
+                raise ValueError(
+                    "JOINTAUDIT_EMAIL_CHANNEL=notify needs JOINTAUDIT_NOTIFY_API_KEY and "
+                    "JOINTAUDIT_NOTIFY_TEMPLATE_ID when JOINTAUDIT_ENV=production"
+                )
+            if self.smtp_username and self.smtp_password is None:
+                raise ValueError("JOINTAUDIT_SMTP_USERNAME is set without JOINTAUDIT_SMTP_PASSWORD")
         return self
 
     @property

@@ -2,8 +2,17 @@
 
 from sqlmodel import SQLModel
 
-from models import agency, audit_log, case, partnership, tool_version
+from models import agency, audit_log, case, outbox, partnership, round, tool_version
 
 metadata = SQLModel.metadata
 
-__all__ = ["agency", "audit_log", "case", "metadata", "partnership", "tool_version"]
+__all__ = [
+    "agency",
+    "audit_log",
+    "case",
+    "metadata",
+    "outbox",
+    "partnership",
+    "round",
+    "tool_version",
+]

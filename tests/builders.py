@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,9 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 AGENCY_CODES = ("police", "csc", "health", "education", "probation")
 
 
-def agency_entry(*, code: str, name: str | None = None, deputy: bool = True,
-                 escalation: bool = True) -> dict[str, Any]:
+def agency_entry(
+    *, code: str, name: str | None = None, deputy: bool = True, escalation: bool = True
+) -> dict[str, Any]:
     """One agency of a registry file, with plausible contacts."""
     entry: dict[str, Any] = {
         "code": code,
@@ -28,8 +29,10 @@ def agency_entry(*, code: str, name: str | None = None, deputy: bool = True,
     if deputy:
         entry["deputy"] = {"name": f"{code.title()} Deputy", "email": f"deputy@{code}.example.org"}
     if escalation:
-        entry["escalation"] = {"name": f"{code.title()} Manager",
-                               "email": f"manager@{code}.example.org"}
+        entry["escalation"] = {
+            "name": f"{code.title()} Manager",
+            "email": f"manager@{code}.example.org",
+        }
     return entry
 
 
@@ -51,8 +54,7 @@ def write_yaml(path: Path, data: Any) -> Path:
     return path
 
 
-def load_agencies(*, session: Session, tmp_path: Path,
-                  codes: Sequence[str] = AGENCY_CODES) -> None:
+def load_agencies(*, session: Session, tmp_path: Path, codes: Sequence[str] = AGENCY_CODES) -> None:
     """Load a registry of the given agencies and commit."""
     path = write_yaml(tmp_path / "agencies.yaml", registry_data(codes=codes))
     load_registry_file(session=session, path=path, actor="test", now=NOW)
@@ -61,15 +63,22 @@ def load_agencies(*, session: Session, tmp_path: Path,
 
 def register_row(*, case_ref: str, **fields: str) -> dict[str, str]:
     """One register row; identifying columns only when given."""
-    row = {"case_ref": case_ref, "category": "CIN", "flags": "domestic_abuse",
-           "gender": "female", "ethnicity": "White British", "referral_date": "2026-03-01",
-           "agencies": "police;csc"}
+    row = {
+        "case_ref": case_ref,
+        "category": "CIN",
+        "flags": "domestic_abuse",
+        "gender": "female",
+        "ethnicity": "White British",
+        "referral_date": "2026-03-01",
+        "agencies": "police;csc",
+    }
     row.update(fields)
     return row
 
 
-def write_csv(path: Path, rows: Sequence[dict[str, str]], header: Sequence[str] | None = None
-              ) -> Path:
+def write_csv(
+    path: Path, rows: Sequence[dict[str, str]], header: Sequence[str] | None = None
+) -> Path:
     """Write rows as CSV with the union of their keys (or the given header)."""
     columns = list(header) if header else list(dict.fromkeys(k for row in rows for k in row))
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -77,3 +86,52 @@ def write_csv(path: Path, rows: Sequence[dict[str, str]], header: Sequence[str] 
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def import_register(*, session: Session, tmp_path: Path, rows: Sequence[dict[str, str]]) -> None:
+    """Import register rows (agencies must be loaded) and commit."""
+    from models.register_import import import_case_file
+    from models.settings import get_settings
+
+    path = write_csv(tmp_path / "register.csv", rows)
+    import_case_file(session=session, path=path, settings=get_settings(), actor="test", now=NOW)
+    session.commit()
+
+
+def register_of(
+    *,
+    counts: dict[str, int],
+    flags: str = "domestic_abuse",
+    agencies: str = "police;csc;health",
+    prefix: str = "C",
+) -> list[dict[str, str]]:
+    """Rows with `counts` cases per category, numbered in order."""
+    rows = []
+    for category, count in counts.items():
+        for _ in range(count):
+            rows.append(
+                register_row(
+                    case_ref=f"{prefix}-{len(rows) + 1:04d}",
+                    category=category,
+                    flags=flags,
+                    agencies=agencies,
+                )
+            )
+    return rows
+
+
+def launch_parameters(**overrides: Any) -> Any:
+    """Launch parameters for a small domestic abuse round; keyword overrides."""
+    from models.round_parameters import LaunchParameters, SelectionCriteria
+
+    values: dict[str, Any] = {
+        "title": "Domestic abuse joint audit",
+        "tool": "domestic-abuse",
+        "agencies": ["police", "csc", "health"],
+        "criteria": SelectionCriteria(flags=["domestic_abuse"]),
+        "sample_size": 6,
+        "seed": 42,
+        "due_date": date(2026, 12, 16),
+    }
+    values.update(overrides)
+    return LaunchParameters(**values)

@@ -29,12 +29,20 @@ def _isolate_prefect() -> None:
 _isolate_prefect()  # before anything imports prefect
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from models.db import create_db_engine, get_engine, upgrade_database
+from models.db import create_db_engine, dispose_engines, upgrade_database
 from models.settings import Settings, get_settings
 from models.tables import metadata
+
+# A busy 2-core CI machine makes data generation slow now and then: that is not a failure.
+hypothesis_settings.register_profile(
+    "jointaudit", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("jointaudit")
 
 POSTGRES_URL = os.environ.get("JOINTAUDIT_TEST_POSTGRES_URL")
 TEST_IDENTITY_KEY = "dGVzdC1vbmx5LWlkZW50aXR5LWtleS0zMi1ieXRlcyE="  # 32 bytes, tests only
@@ -49,10 +57,10 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     monkeypatch.setenv("JOINTAUDIT_IDENTITY_KEY", TEST_IDENTITY_KEY)
     monkeypatch.delenv("JOINTAUDIT_DATABASE_URL", raising=False)
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    dispose_engines()
     yield get_settings()
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    dispose_engines()
 
 
 @pytest.fixture(scope="session")
@@ -106,11 +114,11 @@ def engine(
         url = engine.url.render_as_string(hide_password=False)
     monkeypatch.setenv("JOINTAUDIT_DATABASE_URL", url)
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    dispose_engines()
     yield engine
     if request.param == "sqlite":
         engine.dispose()
-    get_engine.cache_clear()
+    dispose_engines()
 
 
 @pytest.fixture
@@ -118,6 +126,15 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on the test database; the test commits what it wants to keep."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _prefect_without_its_result_storage_probe() -> None:
+    """Prefect 3.9 opens a sync API client to look for a server default result storage and
+    never closes it (a ResourceWarning in async flows); our test server has none anyway."""
+    import prefect.results
+
+    prefect.results._read_server_default_result_storage_block_id = lambda: None
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -30,8 +30,7 @@ def problems_of(path: Path) -> list[str]:
 def test_the_shipped_example_registry_is_valid() -> None:
     registry = read_registry(EXAMPLE)
     codes = {a.code for a in registry.agencies}
-    assert {"police", "csc", "icb", "nhs-trust", "education", "probation", "camhs",
-            "idva"} <= codes
+    assert {"police", "csc", "icb", "nhs-trust", "education", "probation", "camhs", "idva"} <= codes
 
 
 def test_a_bad_email_is_reported_with_file_line_and_yaml_path(tmp_path: Path) -> None:
@@ -79,7 +78,8 @@ def test_a_webhook_contact_needs_a_url_and_yaml_syntax_errors_are_located(
     data["agencies"][0]["lead"]["channel"] = "webhook"
     path = write_yaml(tmp_path / "a.yaml", data)
     assert problems_of(path) == [
-        f"line {line_of(path, 'lead:')}, agencies[0].lead: channel webhook needs a webhook_url"]
+        f"line {line_of(path, 'lead:')}, agencies[0].lead: channel webhook needs a webhook_url"
+    ]
     broken = tmp_path / "b.yaml"
     broken.write_text("agencies:\n  - code: police\n    name: [unclosed\n")
     [problem] = problems_of(broken)
@@ -87,7 +87,8 @@ def test_a_webhook_contact_needs_a_url_and_yaml_syntax_errors_are_located(
     assert problems_of(tmp_path / "none.yaml") == ["file: not found"]
     write_yaml(tmp_path / "empty.yaml", {"agencies": []})
     assert problems_of(tmp_path / "empty.yaml") == [
-        "line 1, agencies: List should have at least 1 item after validation, not 0"]
+        "line 1, agencies: List should have at least 1 item after validation, not 0"
+    ]
 
 
 def test_loading_the_same_registry_twice_changes_nothing(session: Session, tmp_path: Path) -> None:
@@ -108,13 +109,15 @@ def test_loading_the_same_registry_twice_changes_nothing(session: Session, tmp_p
 def test_a_changed_registry_updates_contacts_and_deactivates_missing_agencies(
     session: Session, tmp_path: Path
 ) -> None:
-    load_registry_file(session=session, path=write_yaml(tmp_path / "a.yaml", registry_data()),
-                       actor="t", now=NOW)
+    load_registry_file(
+        session=session, path=write_yaml(tmp_path / "a.yaml", registry_data()), actor="t", now=NOW
+    )
     session.commit()
     data = registry_data(codes=("police", "csc"))
     data["agencies"][0] = agency_entry(code="police", name="Renamed Police", deputy=False)
-    summary = load_registry_file(session=session, path=write_yaml(tmp_path / "b.yaml", data),
-                                 actor="t", now=NOW)
+    summary = load_registry_file(
+        session=session, path=write_yaml(tmp_path / "b.yaml", data), actor="t", now=NOW
+    )
     session.commit()
     assert (summary.agencies_updated, summary.agencies_deactivated) == (1, 3)
     listed = list_agencies(session=session)
@@ -129,7 +132,8 @@ def test_a_bad_registry_writes_nothing(session: Session, tmp_path: Path) -> None
     data = registry_data()
     data["agencies"][4]["escalation"]["email"] = "nope"
     with pytest.raises(ImportFileError):
-        load_registry_file(session=session, path=write_yaml(tmp_path / "a.yaml", data),
-                           actor="t", now=NOW)
+        load_registry_file(
+            session=session, path=write_yaml(tmp_path / "a.yaml", data), actor="t", now=NOW
+        )
     session.rollback()
     assert list_agencies(session=session, include_inactive=True) == []

@@ -58,16 +58,21 @@ def test_agencies_load_then_list_as_json(run: Run) -> None:
     code, out, _ = run("agencies", "list", "--json")
     agencies = json.loads(out)
     assert {"code": "police", "name": "Northbridge Police, Public Protection Unit"}.items() <= (
-        agencies[6].items())
+        agencies[6].items()
+    )
     assert all({"code", "name", "contacts"} <= a.keys() for a in agencies)
 
 
 @pytest.mark.usefixtures("initialised")
 def test_cases_import_and_list_never_show_identifying_details(run: Run, tmp_path: Path) -> None:
     run("agencies", "load", str(write_yaml(tmp_path / "a.yaml", registry_data())))
-    path = write_csv(tmp_path / "r.csv", [
-        register_row(case_ref="DA-1", category="CP", child_name="Wilhelmina Oddsock"),
-        register_row(case_ref="DA-2", category="EH")])
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            register_row(case_ref="DA-1", category="CP", child_name="Wilhelmina Oddsock"),
+            register_row(case_ref="DA-2", category="EH"),
+        ],
+    )
     code, out, _ = run("cases", "import", str(path), "--json")
     assert code == 0
     assert json.loads(out)["created"] == 2
@@ -83,7 +88,7 @@ def test_cases_import_and_list_never_show_identifying_details(run: Run, tmp_path
 @pytest.mark.usefixtures("initialised")
 def test_a_bad_file_gives_one_clear_message_and_a_non_zero_exit(run: Run, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "r.csv", [register_row(case_ref="DA-1", agencies="mi6")])
-    code, out, err = run("cases", "import", str(path))
+    code, _out, err = run("cases", "import", str(path))
     assert code == 1
     assert "r.csv: 1 problem, nothing was imported" in err
     assert "line 2, column agencies: unknown agency code 'mi6'" in err

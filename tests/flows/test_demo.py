@@ -9,17 +9,22 @@ from models.settings import Settings
 
 
 @pytest.mark.prefect
-def test_the_demo_sets_up_imports_a_register_and_reruns_it_through_prefect(
+def test_the_demo_runs_a_round_through_prefect_and_can_run_again(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["demo", "--cases", "60"]) == 0
+    assert main(["demo", "--cases", "120"]) == 0
     out = capsys.readouterr().out
     assert "8 agencies: camhs, csc, education, icb, idva, nhs-trust, police, probation" in out
-    assert "60 new, 0 updated" in out
-    assert "Prefect flow import-case-register: 60 unchanged, 0 new" in out
-    assert main(["demo", "--cases", "60", "--skip-prefect"]) == 0
-    assert "0 new, 0 updated, 60 unchanged" in capsys.readouterr().out
+    assert "120 new, 0 updated" in out
+    assert "Round 1 launched: 18 cases for each of 5 agencies" in out
+    messages = sorted((settings.data_dir / "messages").glob("*.json"))
+    invitations = [json.loads(m.read_text()) for m in messages if "invitation" in m.name]
+    assert len(invitations) == 8  # leads and deputies of the five agencies, once each
+    assert main(["demo", "--cases", "120"]) == 0
+    again = capsys.readouterr().out
+    assert "0 new, 0 updated, 120 unchanged" in again
+    assert "Round 1 already launched" in again and "0 messages sent" in again
     assert main(["cases", "list", "--json", "--limit", "0"]) == 0
     cases = json.loads(capsys.readouterr().out)
-    assert len(cases) == 60
+    assert len(cases) == 120
     assert not any("child_name" in case or "nhs_number" in case for case in cases)

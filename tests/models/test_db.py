@@ -75,13 +75,24 @@ def test_timestamps_round_trip_as_timezone_aware_utc(session: Session) -> None:
 
 def test_a_naive_timestamp_is_refused(session: Session) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
-        record_event(session=session, actor="t", action="tz.test", entity_type="x",
-                     now=datetime(2026, 7, 1, 9, 30))
+        record_event(
+            session=session,
+            actor="t",
+            action="tz.test",
+            entity_type="x",
+            now=datetime(2026, 7, 1, 9, 30),
+        )
 
 
 def test_the_audit_log_refuses_updates_and_deletes(session: Session) -> None:
-    record_event(session=session, actor="t", action="x.done", entity_type="x",
-                 details={"n": 1}, now=datetime(2026, 1, 1, tzinfo=UTC))
+    record_event(
+        session=session,
+        actor="t",
+        action="x.done",
+        entity_type="x",
+        details={"n": 1},
+        now=datetime(2026, 1, 1, tzinfo=UTC),
+    )
     session.commit()
     for statement in ("UPDATE audit_event SET actor = 'someone else'", "DELETE FROM audit_event"):
         with pytest.raises(DBAPIError, match="append-only"):

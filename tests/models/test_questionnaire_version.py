@@ -47,7 +47,9 @@ TEXT_KEYS = {
 FRAME_IDS = {"known_to_agency", "good_practice", "areas_for_development", "recommendations"}
 
 hypothesis_settings = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 

@@ -14,9 +14,11 @@ from models.register_rows import (
     read_register,
 )
 
-VOCAB = Vocabulary(flags=frozenset({"domestic_abuse", "neglect", "s47"}),
-                   categories=("EH", "CIN", "CP", "LAC"),
-                   agency_codes=frozenset({"police", "csc", "health"}))
+VOCAB = Vocabulary(
+    flags=frozenset({"domestic_abuse", "neglect", "s47"}),
+    categories=("EH", "CIN", "CP", "LAC"),
+    agency_codes=frozenset({"police", "csc", "health"}),
+)
 TODAY = date(2026, 11, 25)
 
 
@@ -33,10 +35,13 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def test_a_valid_register_is_read_with_flags_agencies_and_identity(tmp_path: Path) -> None:
-    path = write(tmp_path, "case_ref,category,flags,date_of_birth,agencies,child_name,"
-                 "nhs_number,ref_police\n"
-                 "DA-1,cp,Domestic_Abuse; neglect,2020-02-29,police;CSC,Ann Example,"
-                 "943 476 5919,PN123\n")
+    path = write(
+        tmp_path,
+        "case_ref,category,flags,date_of_birth,agencies,child_name,"
+        "nhs_number,ref_police\n"
+        "DA-1,cp,Domestic_Abuse; neglect,2020-02-29,police;CSC,Ann Example,"
+        "943 476 5919,PN123\n",
+    )
     [row] = read_register(path, vocab=VOCAB, today=TODAY)
     assert row.line == 2
     assert (row.case_ref, row.category, row.age_band) == ("DA-1", "CP", "5-9")
@@ -48,14 +53,17 @@ def test_a_valid_register_is_read_with_flags_agencies_and_identity(tmp_path: Pat
 
 
 def test_every_bad_row_is_reported_with_its_line_column_and_reason(tmp_path: Path) -> None:
-    path = write(tmp_path, "case_ref,category,flags,referral_date,agencies\n"
-                 "DA-1,CP,domestic_abuse,2026-01-01,police\n"
-                 ",CP,,2026-01-01,\n"
-                 "DA-3,CP,,2026-13-01,\n"
-                 "DA-4,CP,,,fire_service\n"
-                 "DA-5,CP,arson,,\n"
-                 "DA-1,CP,,,\n"
-                 "DA-7,XX,,,\n")
+    path = write(
+        tmp_path,
+        "case_ref,category,flags,referral_date,agencies\n"
+        "DA-1,CP,domestic_abuse,2026-01-01,police\n"
+        ",CP,,2026-01-01,\n"
+        "DA-3,CP,,2026-13-01,\n"
+        "DA-4,CP,,,fire_service\n"
+        "DA-5,CP,arson,,\n"
+        "DA-1,CP,,,\n"
+        "DA-7,XX,,,\n",
+    )
     assert problems_of(path) == [
         "line 3, column case_ref: missing required value",
         "line 4, column referral_date: not a valid date ('2026-13-01'); use YYYY-MM-DD or "
@@ -103,8 +111,9 @@ def test_a_quoted_cell_spanning_lines_reports_the_line_where_its_row_starts(
     tmp_path: Path,
 ) -> None:
     path = write(tmp_path, 'case_ref,gender\nDA-1,"female\nreally"\nDA-1,male\n')
-    assert problems_of(path) == ["line 4, column case_ref: duplicate case_ref 'DA-1' "
-                                 "(first on line 2)"]
+    assert problems_of(path) == [
+        "line 4, column case_ref: duplicate case_ref 'DA-1' (first on line 2)"
+    ]
 
 
 def test_empty_missing_and_non_utf8_files_are_refused(tmp_path: Path) -> None:
@@ -134,15 +143,23 @@ def test_an_xlsx_register_is_read_like_a_csv_one(tmp_path: Path) -> None:
     sheet.append(["DA-2", "CIN", "not a date", ""])
     path = tmp_path / "register.xlsx"
     workbook.save(path)
-    assert problems_of(path) == ["line 3, column referral_date: not a valid date ('not a "
-                                 "date'); use YYYY-MM-DD or DD/MM/YYYY"]
+    assert problems_of(path) == [
+        "line 3, column referral_date: not a valid date ('not a "
+        "date'); use YYYY-MM-DD or DD/MM/YYYY"
+    ]
 
 
 @pytest.mark.parametrize(
     ("born", "band"),
-    [(date(2026, 6, 1), "under-1"), (date(2025, 11, 25), "1-4"), (date(2021, 11, 26), "1-4"),
-     (date(2021, 11, 25), "5-9"), (date(2010, 11, 26), "10-15"), (date(2009, 1, 1), "16-17"),
-     (date(2008, 11, 25), "18+")],
+    [
+        (date(2026, 6, 1), "under-1"),
+        (date(2025, 11, 25), "1-4"),
+        (date(2021, 11, 26), "1-4"),
+        (date(2021, 11, 25), "5-9"),
+        (date(2010, 11, 26), "10-15"),
+        (date(2009, 1, 1), "16-17"),
+        (date(2008, 11, 25), "18+"),
+    ],
 )
 def test_the_age_band_is_the_childs_age_on_the_day_of_import(born: date, band: str) -> None:
     assert age_band_for(born, TODAY) == band

@@ -11,7 +11,9 @@ from tests.conftest import TEST_IDENTITY_KEY
 
 def test_the_default_database_is_a_sqlite_file_in_the_data_directory(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "var")
-    assert settings.resolved_database_url == f"sqlite:///{(tmp_path / 'var').resolve()}/jointaudit.db"
+    assert (
+        settings.resolved_database_url == f"sqlite:///{(tmp_path / 'var').resolve()}/jointaudit.db"
+    )
     assert settings.prefect_home == tmp_path / "var" / "prefect"
 
 

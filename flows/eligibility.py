@@ -1,0 +1,149 @@
+"""Which register cases a round may select, and why the others were left out (a funnel)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlmodel import Session, col
+
+from flows.selection import ALL, UNKNOWN, Candidate, Pick, Selection, StratumReport, rank_of
+from models.agency import Agency
+from models.case import Case, CaseAgency, CaseFlag
+from models.errors import NotFoundError
+from models.round import AuditRound, RoundCase, RoundStatus
+from models.round_parameters import SelectionCriteria
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """How many cases remained after one criterion."""
+
+    criterion: str
+    remaining: int
+
+
+def _conditions(
+    criteria: SelectionCriteria, agencies: Sequence[str], now: datetime
+) -> list[tuple[str, ColumnElement[bool]]]:
+    steps: list[tuple[str, ColumnElement[bool]]] = [
+        ("active in the register", col(Case.active).is_(True))
+    ]
+    if criteria.flags:
+        steps.append(
+            (
+                f"flagged {' or '.join(criteria.flags)}",
+                exists().where(
+                    col(CaseFlag.case_id) == col(Case.id), col(CaseFlag.flag).in_(criteria.flags)
+                ),
+            )
+        )
+    for label, column, values in (
+        ("category", Case.category, [v.upper() for v in criteria.categories]),
+        ("age band", Case.age_band, criteria.age_bands),
+        ("gender", Case.gender, criteria.genders),
+        ("ethnicity", Case.ethnicity, criteria.ethnicities),
+    ):
+        if values:
+            expression = func.upper(col(column)) if label == "category" else col(column)
+            steps.append((f"{label} {', '.join(values)}", expression.in_(values)))
+    if criteria.referral_from:
+        steps.append(
+            (
+                f"referred on or after {criteria.referral_from}",
+                col(Case.referral_date) >= criteria.referral_from,
+            )
+        )
+    if criteria.referral_to:
+        steps.append(
+            (
+                f"referred on or before {criteria.referral_to}",
+                col(Case.referral_date) <= criteria.referral_to,
+            )
+        )
+    if criteria.min_agencies_involved:
+        involved = (
+            select(func.count())
+            .select_from(CaseAgency)
+            .join(Agency, col(Agency.id) == col(CaseAgency.agency_id))
+            .where(col(CaseAgency.case_id) == col(Case.id), col(Agency.code).in_(agencies))
+            .scalar_subquery()
+        )
+        steps.append(
+            (
+                f"at least {criteria.min_agencies_involved} participating agencies "
+                "known to be involved",
+                involved >= criteria.min_agencies_involved,
+            )
+        )
+    if criteria.exclude_audited_within_months:
+        since = now - timedelta(days=round(30.44 * criteria.exclude_audited_within_months))
+        recent = exists().where(
+            col(RoundCase.case_id) == col(Case.id),
+            col(RoundCase.round_id) == col(AuditRound.id),
+            col(AuditRound.created_at) >= since,
+            col(AuditRound.status) != RoundStatus.cancelled,
+        )
+        steps.append(
+            (f"not audited in the last {criteria.exclude_audited_within_months} months", ~recent)
+        )
+    return steps
+
+
+def eligible_cases(
+    *,
+    session: Session,
+    criteria: SelectionCriteria,
+    agencies: Sequence[str],
+    now: datetime,
+    balance_by: str | None = None,
+) -> tuple[list[Candidate], list[FunnelStep]]:
+    """The eligible candidates (with their stratum), and the count left after each criterion."""
+    steps = _conditions(criteria, agencies, now)
+    # One pass over the register counts every stage of the funnel at once.
+    applied: list[ColumnElement[bool]] = []
+    stages: list[Any] = [func.count()]
+    for _label, condition in steps:
+        applied.append(condition)
+        stages.append(func.coalesce(func.sum(case((and_(*applied), 1), else_=0)), 0))
+    counts = session.execute(select(*stages).select_from(Case)).one()
+    funnel = [FunnelStep("cases in the register", int(counts[0]))]
+    funnel += [FunnelStep(label, int(n)) for (label, _), n in zip(steps, counts[1:], strict=True)]
+    stratum: ColumnElement[str] = (
+        func.coalesce(getattr(Case, balance_by), UNKNOWN) if balance_by else literal(ALL)
+    )
+    rows = session.execute(select(col(Case.id), col(Case.case_ref), stratum).where(and_(*applied)))
+    return [Candidate(*row) for row in rows], funnel
+
+
+def register_counts(*, session: Session) -> dict[str, Any]:
+    """Active cases by category now (kept with a round as the register's context)."""
+    rows = session.execute(
+        select(col(Case.category), func.count())
+        .where(col(Case.active))
+        .group_by(col(Case.category))
+    )
+    return {category or "unknown": count for category, count in rows}
+
+
+def same_cases_as(
+    *, session: Session, round_id: int, seed: int
+) -> tuple[Selection, list[FunnelStep]]:
+    """A re-audit of exactly the cases an earlier round audited (its active ones)."""
+    rows = session.execute(
+        select(col(Case.id), col(Case.case_ref), col(RoundCase.stratum))
+        .join(RoundCase, col(RoundCase.case_id) == col(Case.id))
+        .where(col(RoundCase.round_id) == round_id, col(RoundCase.status) == "active")
+        .order_by(col(Case.case_ref))
+    ).all()
+    if not rows:
+        raise NotFoundError(f"round {round_id} has no cases to re-audit")
+    picks = [Pick(case_id, ref, stratum, rank_of(seed, ref)) for case_id, ref, stratum in rows]
+    sizes = Counter(stratum for _, _, stratum in rows)
+    strata = [StratumReport(name, n, n, n) for name, n in sorted(sizes.items())]
+    funnel = [FunnelStep(f"the cases of round {round_id}", len(rows))]
+    return Selection(picks=picks, strata=strata, balanced_by=None), funnel

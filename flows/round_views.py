@@ -1,0 +1,209 @@
+"""Read models of rounds: the list, and one round's progress per agency and per assignment."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from models.agency import Agency
+from models.calendar import end_of_day
+from models.case import Case
+from models.errors import NotFoundError
+from models.round import (
+    ANSWERED,
+    Assignment,
+    AssignmentStatus,
+    AuditRound,
+    MemberStatus,
+    RoundAgency,
+    RoundCase,
+)
+from models.tool_version import ToolVersion
+
+
+class RoundSummary(BaseModel):
+    """A round as listed."""
+
+    round_id: int
+    title: str
+    status: str
+    tool: str
+    due_date: date
+    cases: int
+    agencies: int
+    answered: int
+    assignment_count: int
+    baseline_round_id: int | None
+
+
+class AgencyProgress(BaseModel):
+    """One agency's progress in a round."""
+
+    agency: str
+    name: str
+    status: str
+    due_date: date
+    submitted: int = 0
+    in_progress: int = 0
+    not_started: int = 0
+    not_known: int = 0
+    overdue: int = 0
+
+
+class AssignmentView(BaseModel):
+    """One agency's review of one case."""
+
+    agency: str
+    case_ref: str
+    status: str
+    overdue: bool
+    updated_at: datetime
+
+
+class RoundDetail(RoundSummary):
+    """A round with its agencies' progress and every live assignment."""
+
+    seed: int
+    tool_version: str
+    selection: dict[str, object]
+    register_counts: dict[str, object]
+    progress: list[AgencyProgress]
+    assignments: list[AssignmentView]
+
+
+def get_round(*, session: Session, round_id: int) -> AuditRound:
+    """The round, or NotFoundError."""
+    round_ = session.get(AuditRound, round_id)
+    if round_ is None:
+        raise NotFoundError(f"no round {round_id}: `jointaudit round list` shows the rounds")
+    return round_
+
+
+def agency_due_dates(*, session: Session, round_: AuditRound) -> dict[int, date]:
+    """Each active agency's due date (its own extension, or the round's)."""
+    rows = session.exec(
+        select(RoundAgency).where(
+            col(RoundAgency.round_id) == round_.id, col(RoundAgency.status) == MemberStatus.active
+        )
+    )
+    return {ra.agency_id: ra.due_date or round_.due_date for ra in rows}
+
+
+def is_overdue(status: str, due: date, now: datetime) -> bool:
+    """Unanswered after 23:59 on the due day (Europe/London)."""
+    return status not in ANSWERED and now > end_of_day(due)
+
+
+def round_detail(*, session: Session, round_id: int, now: datetime) -> RoundDetail:
+    """Everything `round show` prints."""
+    round_ = get_round(session=session, round_id=round_id)
+    tool = session.get(ToolVersion, round_.tool_version_id)
+    assert tool is not None
+    dues = agency_due_dates(session=session, round_=round_)
+    members = session.exec(
+        select(RoundAgency, Agency)
+        .join(Agency, col(Agency.id) == col(RoundAgency.agency_id))
+        .where(col(RoundAgency.round_id) == round_id)
+        .order_by(col(Agency.code))
+    ).all()
+    progress = {
+        ra.agency_id: AgencyProgress(
+            agency=a.code, name=a.name, status=ra.status, due_date=ra.due_date or round_.due_date
+        )
+        for ra, a in members
+    }
+    codes = {ra.agency_id: a.code for ra, a in members}
+    rows = session.exec(
+        select(Assignment, Case.case_ref)
+        .join(Case, col(Case.id) == col(Assignment.case_id))
+        .where(
+            col(Assignment.round_id) == round_id,
+            col(Assignment.status) != AssignmentStatus.withdrawn,
+        )
+        .order_by(col(Assignment.agency_id), col(Case.case_ref))
+    ).all()
+    views = []
+    for assignment, case_ref in rows:
+        overdue = assignment.agency_id in dues and is_overdue(
+            assignment.status, dues[assignment.agency_id], now
+        )
+        entry = progress[assignment.agency_id]
+        setattr(entry, assignment.status, getattr(entry, assignment.status) + 1)
+        entry.overdue += overdue
+        views.append(
+            AssignmentView(
+                agency=codes[assignment.agency_id],
+                case_ref=case_ref,
+                status=assignment.status,
+                overdue=overdue,
+                updated_at=assignment.updated_at,
+            )
+        )
+    summary = _summaries(session, [round_])[0]
+    return RoundDetail(
+        **summary.model_dump(),
+        seed=round_.seed,
+        tool_version=tool.version,
+        selection=round_.selection,
+        register_counts=round_.register_counts,
+        progress=list(progress.values()),
+        assignments=views,
+    )
+
+
+def _summaries(session: Session, rounds: list[AuditRound]) -> list[RoundSummary]:
+    ids = [r.id for r in rounds]
+    cases = Counter(
+        session.exec(
+            select(RoundCase.round_id).where(
+                col(RoundCase.round_id).in_(ids), col(RoundCase.status) == MemberStatus.active
+            )
+        )
+    )
+    agencies = Counter(
+        session.exec(
+            select(RoundAgency.round_id).where(
+                col(RoundAgency.round_id).in_(ids), col(RoundAgency.status) == MemberStatus.active
+            )
+        )
+    )
+    statuses = session.exec(
+        select(Assignment.round_id, Assignment.status).where(
+            col(Assignment.round_id).in_(ids), col(Assignment.status) != AssignmentStatus.withdrawn
+        )
+    )
+    answered: Counter[int] = Counter()
+    total: Counter[int] = Counter()
+    for round_id, status in statuses:
+        total[round_id] += 1
+        answered[round_id] += status in ANSWERED
+    tools = {
+        t.id: t.name
+        for t in session.exec(
+            select(ToolVersion).where(col(ToolVersion.id).in_([r.tool_version_id for r in rounds]))
+        )
+    }
+    return [
+        RoundSummary(
+            round_id=r.id or 0,
+            title=r.title,
+            status=r.status,
+            tool=tools[r.tool_version_id],
+            due_date=r.due_date,
+            cases=cases[r.id or 0],
+            agencies=agencies[r.id or 0],
+            answered=answered[r.id or 0],
+            assignment_count=total[r.id or 0],
+            baseline_round_id=r.baseline_round_id,
+        )
+        for r in rounds
+    ]
+
+
+def list_rounds(*, session: Session) -> list[RoundSummary]:
+    """Every round, newest first."""
+    rounds = list(session.exec(select(AuditRound).order_by(col(AuditRound.id).desc())))
+    return _summaries(session, rounds) if rounds else []

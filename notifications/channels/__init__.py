@@ -1,0 +1,81 @@
+"""Message channels: each delivers rendered messages to one kind of provider.
+
+A channel is opened once per batch (one SMTP connection, one HTTP client), sends messages one
+by one and raises the errors of `notifications.errors`, whose classes decide retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import ClassVar, Self
+
+from models.errors import ConfigurationError
+from models.settings import Settings
+from notifications.render import RenderedMessage
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What the provider said when it took a message."""
+
+    provider_message_id: str | None
+    delivery_status: str | None = None
+
+
+class MessageChannel:
+    """Base of every channel; a context manager holding the batch's connection."""
+
+    name: ClassVar[str]
+    wants_html: ClassVar[bool] = False
+    can_look_up: ClassVar[bool] = False
+    """Whether `find_sent` can tell if a message already reached the provider."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _error: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the batch's connection."""
+
+    def send(self, message: RenderedMessage) -> SendResult:
+        """Hand one message to the provider."""
+        raise NotImplementedError
+
+    def find_sent(self, *, message_id: int, queued_at: datetime) -> SendResult | None:
+        """The provider's record of an earlier send, or None (then the message is resent)."""
+        return None
+
+
+def open_channel(name: str, settings: Settings) -> MessageChannel:
+    """The channel called `name`, configured by settings."""
+    # Imported here so that a process using one channel never loads the others' clients.
+    if name == "file":
+        from notifications.channels.file import FileChannel
+
+        return FileChannel(folder=settings.data_dir / "messages")
+    if name == "console":
+        from notifications.channels.console import ConsoleChannel
+
+        return ConsoleChannel()
+    if name == "smtp":
+        from notifications.channels.smtp import SmtpChannel
+
+        return SmtpChannel.from_settings(settings)
+    if name == "notify":
+        from notifications.channels.notify import NotifyChannel
+
+        return NotifyChannel.from_settings(settings)
+    if name == "webhook":
+        from notifications.channels.webhook import WebhookChannel
+
+        return WebhookChannel.from_settings(settings)
+    raise ConfigurationError(f"unknown message channel {name!r}")
