@@ -2,12 +2,22 @@
 
 from sqlmodel import SQLModel
 
-from models import agency, audit_log, case, outbox, partnership, round, tool_version
+from models import (
+    agency,
+    answers,
+    audit_log,
+    case,
+    outbox,
+    partnership,
+    round,
+    tool_version,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "agency",
+    "answers",
     "audit_log",
     "case",
     "metadata",

@@ -1,0 +1,85 @@
+"""Agencies' answers: a versioned answer set per assignment, one typed row per question."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, utcnow
+
+
+class AnswerSetStatus(StrEnum):
+    """Where one version of an agency's answers about one case is."""
+
+    draft = "draft"
+    submitted = "submitted"
+    superseded = "superseded"
+
+
+class AnswerSet(SQLModel, table=True):
+    """One version of an agency's answers about one case; amendments add a version."""
+
+    __tablename__ = "answer_set"
+    __table_args__ = (UniqueConstraint("assignment_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    version: int = 1
+    status: AnswerSetStatus = Field(default=AnswerSetStatus.draft, sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submitted_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Answer(SQLModel, table=True):
+    """The answer to one question; exactly one value column is set (or none when unanswered).
+
+    `choice` holds yes/no/partly/na, grades, RAG, single-choice option ids and "na" for every
+    type; `number` holds 0-10 scales and numbers; multi-choice options are AnswerOption rows.
+    """
+
+    __table_args__ = (UniqueConstraint("answer_set_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    answer_set_id: int = Field(foreign_key="answer_set.id", index=True)
+    question_id: str = Field(max_length=60)
+    choice: str | None = Field(default=None, max_length=60)
+    number: float | None = None
+    day: date | None = None
+    text: str | None = Field(default=None, max_length=10_000)
+
+
+class AnswerOption(SQLModel, table=True):
+    """One option ticked in a multi-choice answer."""
+
+    __tablename__ = "answer_option"
+
+    answer_id: int = Field(foreign_key="answer.id", primary_key=True)
+    option_id: str = Field(max_length=60, primary_key=True)
+
+
+class ConcernState(StrEnum):
+    """Where an immediate safeguarding concern is."""
+
+    raised = "raised"
+    acknowledged = "acknowledged"
+    referred = "referred"
+
+
+class Concern(SQLModel, table=True):
+    """An immediate safeguarding concern raised while auditing (no free text: it may identify)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="audit_round.id", index=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    raised_by: int = Field(foreign_key="person.id")
+    raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    state: ConcernState = Field(default=ConcernState.raised, sa_type=String(20))
+    acknowledged_by: int | None = Field(default=None, foreign_key="person.id")
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    referral_made: bool | None = None
+    referral_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
