@@ -37,6 +37,7 @@ def _register_commands() -> None:
     from flows.cli_agencies import agencies_app
     from flows.cli_cases import cases_app
     from flows.cli_notify import notify_app
+    from flows.cli_reconcile import register_reconcile_commands
     from flows.cli_round import round_app
     from flows.cli_round_changes import register_change_commands
     from flows.cli_setup import register_setup_commands
@@ -49,6 +50,7 @@ def _register_commands() -> None:
     app.add_typer(cases_app, name="cases")
     app.add_typer(notify_app, name="notify")
     register_change_commands(round_app)
+    register_reconcile_commands(round_app)
     app.add_typer(round_app, name="round")
     app.add_typer(tools_app, name="tools")
 

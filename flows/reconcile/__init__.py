@@ -1,0 +1,1 @@
+"""Reconciling the agencies' perspectives: compliance, agreement, discrepancies, moderation."""

@@ -1,0 +1,89 @@
+"""The typed findings of a round (stored as one document per reconciliation)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class Compliance(BaseModel):
+    """ "x% (n:d)": n cases met the standard out of d where it applied (N/A excluded)."""
+
+    met: float
+    applicable: int
+
+    @property
+    def percent(self) -> int | None:
+        """Rounded percentage, or None when nothing applied."""
+        return None if not self.applicable else round(100 * self.met / self.applicable)
+
+    @property
+    def label(self) -> str:
+        """The board-report form, always with n and d."""
+        if not self.applicable:
+            return "n/a (0:0)"
+        met = f"{self.met:g}"
+        return f"{self.percent}% ({met}:{self.applicable})"
+
+
+class AgreementFigure(BaseModel):
+    """One agreement statistic with its n and interval (None when not computable)."""
+
+    value: float | None
+    n_units: int
+    se: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    method: str
+    reason: str | None = None
+
+
+class CaseAnswers(BaseModel):
+    """A shared question for one case: each agency's answer and the case-level answer."""
+
+    case_ref: str
+    answers: dict[str, str]
+    provisional: str | None
+    moderated: str | None = None
+    resolution: str | None = None
+
+    @property
+    def agreed(self) -> str | None:
+        """The moderated answer where recorded, else the provisional one."""
+        return self.moderated if self.moderated is not None else self.provisional
+
+
+class QuestionFindings(BaseModel):
+    """Everything found about one question."""
+
+    id: str
+    text: str
+    type: str
+    shared: bool
+    by_agency: dict[str, Compliance]
+    distribution: dict[str, dict[str, int]] = {}
+    case_level: Compliance | None = None
+    case_level_provisional: bool = True
+    cases: list[CaseAnswers] = []
+    agreement: dict[str, AgreementFigure] = {}
+
+
+class Discrepancy(BaseModel):
+    """Agencies disagree about one case on a shared question (an item for the meeting)."""
+
+    case_ref: str
+    question_id: str
+    answers: dict[str, str]
+    spread: int
+    resolved: bool = False
+
+
+class Findings(BaseModel):
+    """A round's reconciliation, most urgent first: concerns, then who did not know the child."""
+
+    round_id: int
+    provisional: bool
+    concerns: dict[str, int]
+    not_known: dict[str, int]
+    responses: dict[str, dict[str, int]]
+    questions: list[QuestionFindings]
+    discrepancies: list[Discrepancy]
