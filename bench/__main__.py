@@ -8,7 +8,13 @@ import importlib
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ("bench.case_import", "bench.launch", "bench.dispatch", "bench.agreement")
+BENCHMARKS = (
+    "bench.case_import",
+    "bench.launch",
+    "bench.dispatch",
+    "bench.agreement",
+    "bench.reconcile",
+)
 
 
 def main() -> None:

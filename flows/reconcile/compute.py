@@ -82,15 +82,22 @@ def question_findings(
     tool: Tool, data: RoundAnswers
 ) -> tuple[list[QuestionFindings], list[Discrepancy]]:
     """Findings for every measurable question of the tool, and the ranked discrepancies."""
-    question_of = np.asarray(data.question_ids, dtype=object)
     values = np.asarray(data.values, dtype=object)
+    # Group the long-form rows by question once (not one scan of every answer per question).
+    question_ids, inverse = np.unique(
+        np.asarray(data.question_ids, dtype=object), return_inverse=True
+    )
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(question_ids) + 1))
+    rows_of = {str(qid): order[bounds[i] : bounds[i + 1]] for i, qid in enumerate(question_ids)}
+    no_rows = np.zeros(0, dtype=np.intp)
     results: list[QuestionFindings] = []
     discrepancies: list[Discrepancy] = []
     n_agencies = len(data.agencies)
     for question in tool.questions():
         if question.type not in CATEGORICAL:
             continue
-        rows = np.flatnonzero(question_of == question.id)
+        rows = rows_of.get(question.id, no_rows)
         scale = _scale(question)
         code_of = {value: code for code, value in enumerate(scale)}
         codes = np.fromiter(
@@ -176,37 +183,39 @@ def _shared(
     low = np.min(np.where(rated, ratings, q), axis=1)
     spread = np.where(rated.any(axis=1), high - low, 0)
     agreed_scores = case_scores.copy()
+    # Labels for every (case, agency) at once; the loop below only assembles each case's row.
+    labels = np.array([*label, "N/A"], dtype=object)[
+        np.where(rated, np.nan_to_num(ratings, nan=0), q).astype(np.intp)
+    ]
+    names = np.array(data.agencies, dtype=object)
+    provisional_labels = [
+        None if np.isnan(v) else SCORE_LABELS.get(float(v), f"{v:g}") for v in case_scores
+    ]
+    ordinal = question.is_ordinal
+    disagree = spread >= 2 if ordinal else spread > 0
     for c, case_ref in enumerate(data.cases):
-        answers = {
-            data.agencies[a]: "N/A" if np.isnan(ratings[c, a]) else label[int(ratings[c, a])]
-            for a in np.flatnonzero(answered[c]).tolist()
-        }
+        row = answered[c]
+        answers = dict(zip(names[row].tolist(), labels[c, row].tolist(), strict=True))
         moderated = data.moderated.get((case_ref, question.id))
-        provisional = (
-            None
-            if np.isnan(case_scores[c])
-            else SCORE_LABELS.get(float(case_scores[c]), f"{case_scores[c]:g}")
-        )
         if moderated is not None:
             score = question.meets_standard(_typed(question, moderated[0]))
             agreed_scores[c] = np.nan if score is None else score
         found.cases.append(
-            CaseAnswers(
+            CaseAnswers.model_construct(
                 case_ref=case_ref,
                 answers=answers,
-                provisional=provisional,
+                provisional=provisional_labels[c],
                 moderated=question.label_of(_typed(question, moderated[0])) if moderated else None,
                 resolution=moderated[1] if moderated else None,
             )
         )
-        width = int(spread[c])
-        if (width >= 2) if question.is_ordinal else (width > 0):
+        if disagree[c]:
             discrepancies.append(
-                Discrepancy(
+                Discrepancy.model_construct(
                     case_ref=case_ref,
                     question_id=question.id,
                     answers=answers,
-                    spread=width if question.is_ordinal else 1,
+                    spread=int(spread[c]) if ordinal else 1,
                     resolved=moderated is not None,
                 )
             )
