@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from models import (
+    action,
     agency,
     answers,
     audit_log,
@@ -17,6 +18,7 @@ from models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "action",
     "agency",
     "answers",
     "audit_log",

@@ -1,0 +1,1 @@
+"""The joint action plan: drafting candidates from findings, editing, approval, tracking."""
