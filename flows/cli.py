@@ -34,6 +34,7 @@ def _register_commands() -> None:
     if _state.get("registered"):
         return
     _state["registered"] = True
+    from flows.cli_actions import action_app, register_action_commands
     from flows.cli_agencies import agencies_app
     from flows.cli_cases import cases_app
     from flows.cli_notify import notify_app
@@ -51,6 +52,8 @@ def _register_commands() -> None:
     app.add_typer(notify_app, name="notify")
     register_change_commands(round_app)
     register_reconcile_commands(round_app)
+    register_action_commands(round_app)
+    app.add_typer(action_app, name="action")
     app.add_typer(round_app, name="round")
     app.add_typer(tools_app, name="tools")
 

@@ -137,8 +137,15 @@ def launch_parameters(**overrides: Any) -> Any:
     return LaunchParameters(**values)
 
 
-def submit_answers(*, session: Session, round_id: int, agency: str, case_ref: str,
-                   answers: dict[str, str | int], not_known: bool = False) -> None:
+def submit_answers(
+    *,
+    session: Session,
+    round_id: int,
+    agency: str,
+    case_ref: str,
+    answers: dict[str, str | int],
+    not_known: bool = False,
+) -> None:
     """Record an agency's submitted answers about a case, as the portal would (no commit)."""
     from sqlmodel import col, select
 
@@ -148,19 +155,33 @@ def submit_answers(*, session: Session, round_id: int, agency: str, case_ref: st
     from models.round import Assignment, AssignmentStatus
 
     assignment = session.exec(
-        select(Assignment).join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        select(Assignment)
+        .join(Agency, col(Agency.id) == col(Assignment.agency_id))
         .join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(col(Assignment.round_id) == round_id, col(Agency.code) == agency,
-               col(Case.case_ref) == case_ref)).one()
+        .where(
+            col(Assignment.round_id) == round_id,
+            col(Agency.code) == agency,
+            col(Case.case_ref) == case_ref,
+        )
+    ).one()
     assignment.status = AssignmentStatus.not_known if not_known else AssignmentStatus.submitted
     assignment.submitted_at = NOW
-    answer_set = AnswerSet(assignment_id=assignment.id or 0, status=AnswerSetStatus.submitted,
-                           submitted_at=NOW)
+    answer_set = AnswerSet(
+        assignment_id=assignment.id or 0, status=AnswerSetStatus.submitted, submitted_at=NOW
+    )
     session.add(answer_set)
     session.flush()
     values = {"known_to_agency": "no"} if not_known else {"known_to_agency": "yes", **answers}
+    free_text = ("good_practice", "areas_for_development", "recommendations")
     for question_id, value in values.items():
-        session.add(Answer(answer_set_id=answer_set.id or 0, question_id=question_id,
-                           choice=value if isinstance(value, str) else None,
-                           number=value if isinstance(value, int) else None))
+        text = question_id in free_text
+        session.add(
+            Answer(
+                answer_set_id=answer_set.id or 0,
+                question_id=question_id,
+                choice=value if isinstance(value, str) and not text else None,
+                text=str(value) if text else None,
+                number=value if isinstance(value, int) else None,
+            )
+        )
     session.flush()

@@ -144,7 +144,8 @@ def draft_action_plan(*, session: Session, round_id: int, now: datetime, actor: 
             )
             .on_conflict_do_nothing(index_elements=["round_id", "source_key"])
         )
-        added += session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+        inserted = session.execute(statement.returning(col(Action.id))).scalar_one_or_none()
+        added += inserted is not None
     record_event(
         session=session,
         actor=actor,

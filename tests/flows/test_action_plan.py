@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from flows.action_plan.draft import draft_action_plan
+from flows.action_plan.manage import (
+    approve_plan,
+    edit_action,
+    list_actions,
+    mark_overdue_actions,
+    merge_actions,
+    update_action,
+)
+from flows.launch import launch_round
+from flows.reconcile.run import reconcile_round
+from models.action import ActionStatus
+from models.errors import ConflictError, InputError
+from models.round import AuditRound
+from models.settings import Settings
+from tests.builders import (
+    NOW,
+    import_register,
+    launch_parameters,
+    load_agencies,
+    register_of,
+    submit_answers,
+)
+
+SCRIPT = "<script>alert('x')</script> More joint visits"
+
+
+@pytest.fixture
+def round_id(session: Session, settings: Settings, tmp_path: Path) -> int:
+    load_agencies(session=session, tmp_path=tmp_path)
+    import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 2}))
+    result = launch_round(
+        session=session,
+        params=launch_parameters(sample_size=2),
+        seed=1,
+        idempotency_key="k",
+        now=NOW,
+        actor="c",
+        settings=settings,
+    )
+    answers = {"C-0001": ("yes", "no", "yes"), "C-0002": ("no", "yes", "partly")}
+    for case_ref, values in answers.items():
+        for agency, value in zip(("csc", "health", "police"), values, strict=True):
+            extra = {"areas_for_development": SCRIPT} if agency == "health" else {}
+            submit_answers(
+                session=session,
+                round_id=result.round_id,
+                agency=agency,
+                case_ref=case_ref,
+                answers={"info_sharing": value, **extra},
+            )
+    session.commit()
+    reconcile_round(session=session, round_id=result.round_id, now=NOW, actor="c")
+    session.commit()
+    return result.round_id
+
+
+def test_drafting_proposes_rule_discrepancy_and_agency_text_actions_once(
+    session: Session, round_id: int
+) -> None:
+    added = draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    session.commit()
+    actions = list_actions(session=session, round_id=round_id)
+    assert added == len(actions)
+    by_source = {a.source: a for a in actions}
+    rule = by_source["rule"]
+    assert rule.what.startswith("Review how domestic abuse notifications")
+    assert rule.owner == "csc" and "threshold 80%" in (rule.quote or "")
+    assert by_source["discrepancy"].what.startswith("Agree between agencies how to judge")
+    texts = [a for a in actions if a.source == "agency_text"]
+    assert len(texts) == 2 and texts[0].quote == SCRIPT and texts[0].owner == "health"
+    assert draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c") == 0
+
+
+def test_the_plan_cannot_be_approved_while_an_action_lacks_an_owner_date_or_measure(
+    session: Session, round_id: int
+) -> None:
+    draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    actions = list_actions(session=session, round_id=round_id)
+    with pytest.raises(InputError, match=r"action \d+ lacks how, by when"):
+        approve_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    first, *others = actions
+    merge_actions(
+        session=session, keep_id=first.id, merge_ids=[a.id for a in others[1:]], now=NOW, actor="c"
+    )
+    for action in (first, others[0]):
+        edit_action(
+            session=session,
+            action_id=action.id,
+            now=NOW,
+            actor="c",
+            how="Workshop",
+            owner="police",
+            due_date=date(2027, 3, 31),
+            success_measure="info_sharing at least 80% at re-audit",
+        )
+    assert approve_plan(session=session, round_id=round_id, now=NOW, actor="c") == 2
+    session.commit()
+    round_ = session.get(AuditRound, round_id)
+    assert round_ is not None and round_.status == "planning"
+    assert {a.status for a in list_actions(session=session, round_id=round_id)} == {"approved"}
+
+
+def test_owners_update_actions_and_late_ones_become_overdue(
+    session: Session, round_id: int
+) -> None:
+    draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    actions = list_actions(session=session, round_id=round_id)
+    for action in actions:
+        edit_action(
+            session=session,
+            action_id=action.id,
+            now=NOW,
+            actor="c",
+            how="h",
+            owner="csc",
+            due_date=date(2027, 3, 31),
+            success_measure="m",
+        )
+    approve_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    update_action(
+        session=session,
+        action_id=actions[0].id,
+        status=ActionStatus.done,
+        note="Workshop held",
+        now=NOW,
+        actor="csc lead",
+    )
+    with pytest.raises(ConflictError, match="can no longer change"):
+        edit_action(session=session, action_id=actions[0].id, now=NOW, actor="c", how="x")
+    with pytest.raises(InputError, match="on_track, at_risk or done"):
+        update_action(
+            session=session,
+            action_id=actions[1].id,
+            status=ActionStatus.overdue,
+            note="",
+            now=NOW,
+            actor="c",
+        )
+    assert mark_overdue_actions(session=session, now=datetime(2027, 3, 31, 20, tzinfo=UTC)) == []
+    late = mark_overdue_actions(session=session, now=datetime(2027, 4, 1, 9, tzinfo=UTC))
+    assert sorted(late) == sorted(a.id for a in actions[1:])
+
+
+def test_the_plan_commands_draft_list_and_refuse_an_incomplete_plan(
+    round_id: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from flows.cli import main
+
+    assert main(["round", "draft-actions", str(round_id)]) == 0
+    assert main(["round", "actions", str(round_id), "--json"]) == 0
+    out = capsys.readouterr().out
+    actions = json.loads(out[out.index("[") :])
+    assert "how" in actions[0]["missing"] and "by when" in actions[0]["missing"]
+    assert main(["round", "approve-plan", str(round_id)]) == 1
+    assert "the plan cannot be approved yet" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "action",
+                "edit",
+                str(actions[0]["id"]),
+                "--owner",
+                "police",
+                "--how",
+                "x",
+                "--due",
+                "2027-03-31",
+                "--measure",
+                "y",
+            ]
+        )
+        == 0
+    )
