@@ -10,10 +10,11 @@ from pathlib import Path
 import typer
 
 from agencies.registry import list_agencies, load_registry_file
-from flows.cli_common import console, done, print_table
+from flows.cli_common import console, done
 from flows.cli_setup import init
 from flows.demo_data import synthetic_rows, write_register_csv
-from flows.round_views import round_detail
+from flows.demo_story import answer_round, headline, moderate, plan_actions
+from flows.reconcile.run import latest_findings
 from models.calendar import WorkingDayCalendar, london_date
 from models.case import CasePublic
 from models.case_query import list_cases, parse_where
@@ -40,6 +41,7 @@ def demo(
     from flows.dispatch import dispatch_notifications
     from flows.launch_flow import launch_round_flow
     from flows.orchestration import run_flow
+    from flows.reconcile.flow import reconcile_round_flow
 
     started = time.monotonic()
     settings = get_settings()
@@ -97,18 +99,24 @@ def demo(
     counts = run_flow(dispatch_notifications())
     outbox = settings.data_dir / "messages"
     done(f"{counts['sent']} messages sent through the `file` channel into {outbox}/")
-    _step(6, "Where the round stands")
+    _step(6, "Agencies review their cases, each blind to the others (simulated)")
+    answer_round(round_id, seed=seed, quality=0.72)
+    _step(7, "Reconcile the perspectives (Prefect flow reconcile-round)")
+    run_flow(reconcile_round_flow(round_id=round_id))
     with session_scope() as session:
-        detail = round_detail(session=session, round_id=round_id, now=utcnow())
-    print_table(
-        f"Round {round_id}: {detail.title}",
-        ("Agency", "Due", "Not started", "Submitted"),
-        [(p.agency, p.due_date, p.not_started, p.submitted) for p in detail.progress],
-    )
+        headline(latest_findings(session=session, round_id=round_id))
+    _step(8, "Moderation meeting: agree the case-level answers where agencies differed")
+    resolved = moderate(round_id)
+    run_flow(reconcile_round_flow(round_id=round_id))
+    with session_scope() as session:
+        headline(latest_findings(session=session, round_id=round_id))
+    done(f"{resolved} discrepancies resolved at the meeting")
+    _step(9, "Draft, complete and approve the joint action plan")
+    plan_actions(round_id)
     console.print(
         f"\nDemo finished in {time.monotonic() - started:.1f} s. Try `jointaudit round "
-        f"show {round_id}`, `jointaudit notify list` or `jointaudit cases list "
-        "--where flag=domestic_abuse --where category=CP`."
+        f"show {round_id}`, `jointaudit round findings {round_id}`, `jointaudit round "
+        f"actions {round_id}` or `jointaudit notify list`."
     )
 
 

@@ -19,6 +19,7 @@ from models.questionnaire import Tool
 from models.round import Assignment, AssignmentStatus
 
 TEXT_SOURCES = ("areas_for_development", "recommendations")
+MIN_UNRESOLVED = 2  # one disagreement is a case for the meeting, two or more a pattern
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def rule_candidates(tool: Tool, findings: Findings) -> list[Candidate]:
 
 
 def discrepancy_candidates(tool: Tool, findings: Findings) -> list[Candidate]:
-    """One action per shared question whose disagreements the meeting left unresolved."""
+    """One action per shared question the meeting left two or more cases unresolved on."""
     open_by_question: dict[str, int] = {}
     for item in findings.discrepancies:
         if not item.resolved:

@@ -20,10 +20,14 @@ def test_the_demo_runs_a_round_through_prefect_and_can_run_again(
     messages = sorted((settings.data_dir / "messages").glob("*.json"))
     invitations = [json.loads(m.read_text()) for m in messages if "invitation" in m.name]
     assert len(invitations) == 8  # leads and deputies of the five agencies, once each
+    assert "reviews submitted" in out and "1 immediate concern raised" in out
+    assert "discrepancies on the meeting's agenda" in out and "Case-level compliance" in out
+    assert "approved" in out and "Joint action plan" in out
     assert main(["demo", "--cases", "120"]) == 0
     again = capsys.readouterr().out
     assert "0 new, 0 updated, 120 unchanged" in again
     assert "Round 1 already launched" in again and "0 messages sent" in again
+    assert "0 reviews submitted" in again and "0 candidate actions drafted" in again
     assert main(["cases", "list", "--json", "--limit", "0"]) == 0
     cases = json.loads(capsys.readouterr().out)
     assert len(cases) == 120
