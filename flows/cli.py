@@ -39,6 +39,7 @@ def _register_commands() -> None:
     from flows.cli_cases import cases_app
     from flows.cli_notify import notify_app
     from flows.cli_reconcile import register_reconcile_commands
+    from flows.cli_retention import register_retention_commands
     from flows.cli_round import round_app
     from flows.cli_round_changes import register_change_commands
     from flows.cli_setup import register_setup_commands
@@ -53,6 +54,7 @@ def _register_commands() -> None:
     register_change_commands(round_app)
     register_reconcile_commands(round_app)
     register_action_commands(round_app)
+    register_retention_commands(app, round_app)
     app.add_typer(action_app, name="action")
     app.add_typer(round_app, name="round")
     app.add_typer(tools_app, name="tools")

@@ -85,14 +85,33 @@ def write_new_key_file(path: Path) -> bytes:
 
 
 def load_cipher(settings: Settings) -> IdentityCipher:
-    """The cipher from JOINTAUDIT_IDENTITY_KEY, or from the development key file."""
+    """The current key (JOINTAUDIT_IDENTITY_KEY or the development key file) and the retired
+    keys still needed to read older rows."""
+    retired = [
+        decode_key(k.get_secret_value(), where="JOINTAUDIT_IDENTITY_PREVIOUS_KEYS")
+        for k in settings.identity_previous_keys
+    ]
     if settings.identity_key is not None:
         key = decode_key(settings.identity_key.get_secret_value(), where="JOINTAUDIT_IDENTITY_KEY")
-        return IdentityCipher.from_keys(key)
+        return IdentityCipher.from_keys(key, *retired)
     path = settings.identity_key_file
     if not path.exists():
         raise ConfigurationError(
             f"no key for identifying details: run `jointaudit init` (creates {path}) "
             "or set JOINTAUDIT_IDENTITY_KEY"
         )
-    return IdentityCipher.from_keys(decode_key(path.read_text(), where=str(path)))
+    retired += [
+        decode_key(old.read_text(), where=str(old))
+        for old in sorted(path.parent.glob("identity-retired-*.key"))
+    ]
+    return IdentityCipher.from_keys(decode_key(path.read_text(), where=str(path)), *retired)
+
+
+def retire_development_key(settings: Settings) -> str:
+    """Keep the development key as retired and write a new current one; returns the new id."""
+    path = settings.identity_key_file
+    if not path.exists():
+        raise ConfigurationError(f"no development key at {path}: run `jointaudit init`")
+    old = decode_key(path.read_text(), where=str(path))
+    path.rename(path.with_name(f"identity-retired-{key_id_of(old)}.key"))
+    return key_id_of(write_new_key_file(path))

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     identity_key: SecretStr | None = Field(
         default=None, description="Base64 key for identifying details; required in production"
     )
+    identity_previous_keys: tuple[SecretStr, ...] = Field(
+        default=(), description="Retired keys still needed to read rows until `keys rotate`"
+    )
+    retention_days: int = Field(
+        default=7 * 365, ge=30, description="How long closed rounds keep identities and answers"
+    )
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     timezone: str = "Europe/London"
     case_flags: tuple[str, ...] = DEFAULT_FLAGS
