@@ -38,6 +38,7 @@ def _register_commands() -> None:
     from flows.cli_agencies import agencies_app
     from flows.cli_cases import cases_app
     from flows.cli_notify import notify_app
+    from flows.cli_programme import programme_app
     from flows.cli_reconcile import register_reconcile_commands
     from flows.cli_retention import register_retention_commands
     from flows.cli_round import round_app
@@ -55,6 +56,7 @@ def _register_commands() -> None:
     register_reconcile_commands(round_app)
     register_action_commands(round_app)
     register_retention_commands(app, round_app)
+    app.add_typer(programme_app, name="programme")
     app.add_typer(action_app, name="action")
     app.add_typer(round_app, name="round")
     app.add_typer(tools_app, name="tools")

@@ -11,6 +11,7 @@ from models import (
     moderation,
     outbox,
     partnership,
+    programme,
     round,
     tool_version,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "moderation",
     "outbox",
     "partnership",
+    "programme",
     "round",
     "tool_version",
 ]
