@@ -152,3 +152,9 @@ def test_a_missed_day_launches_late_and_show_says_late_before(
         session=session, now=datetime(2026, 5, 11, 9, tzinfo=UTC), settings=settings, actor="t"
     )
     assert [key for key, _ in late] == ["da-spring"]
+
+
+def test_the_example_programme_is_valid() -> None:
+    example = Path(__file__).parents[2] / "agencies" / "example" / "programme.yaml"
+    plan = read_programme(example, calendar=WorkingDayCalendar())
+    assert [r.key for r in plan.rounds] == ["da-q1", "s47-q2", "da-reaudit"]
