@@ -13,7 +13,7 @@ from agencies.registry import list_agencies, load_registry_file
 from flows.cli_common import console, done
 from flows.cli_setup import init
 from flows.demo_data import synthetic_rows, write_register_csv
-from flows.demo_story import answer_round, headline, moderate, plan_actions
+from flows.demo_story import answer_round, headline, moderate, plan_actions, plan_the_year
 from flows.reconcile.run import latest_findings
 from models.calendar import WorkingDayCalendar, london_date
 from models.case import CasePublic
@@ -113,6 +113,8 @@ def demo(
     done(f"{resolved} discrepancies resolved at the meeting")
     _step(9, "Draft, complete and approve the joint action plan")
     plan_actions(round_id)
+    _step(10, "Plan the year: the audit programme launches rounds by itself")
+    plan_the_year(settings.data_dir, today)
     console.print(
         f"\nDemo finished in {time.monotonic() - started:.1f} s. Try `jointaudit round "
         f"show {round_id}`, `jointaudit round findings {round_id}`, `jointaudit round "

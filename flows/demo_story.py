@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
+import yaml
 from sqlmodel import Session
 
 from flows.action_plan.draft import draft_action_plan
@@ -14,7 +16,7 @@ from flows.demo_answers import simulate_answers
 from flows.reconcile.findings import Findings
 from flows.reconcile.load import round_tool
 from flows.reconcile.run import latest_findings, moderate_answer, record_meeting
-from models.calendar import WorkingDayCalendar, london_date
+from models.calendar import LONDON, WorkingDayCalendar, london_date
 from models.db import session_scope
 from models.moderation import ModerationMeeting
 from models.types import utcnow
@@ -152,4 +154,52 @@ def plan_actions(round_id: int) -> None:
         "Joint action plan",
         ("#", "What", "Lead", "By", "Status"),
         [(a.id, _short(a.what, 50), a.owner, a.due_date, a.status) for a in actions],
+    )
+
+
+def plan_the_year(data_dir: Path, today: date) -> None:
+    """Write and load a programme of three rounds, then let the schedule launch the first by
+    time travel: the `launch-due-rounds` flow runs as if it were 08:00 on its launch day."""
+    from flows.orchestration import run_flow
+    from flows.programme.flow import launch_due_rounds_flow
+    from flows.programme.store import load_programme, programme_status
+    from models.settings import get_settings
+
+    calendar = WorkingDayCalendar()
+    dates = [calendar.next_working_day(today + timedelta(days=d)) for d in (14, 42, 70)]
+    themes = (("neglect", "neglect", 6), ("s47", "s47", 5), ("exploitation", "exploitation", 4))
+    plan = {
+        "year": today.year,
+        "start_month": today.month,
+        "rounds": [
+            {
+                "key": f"demo-{flag}",
+                "theme": theme,
+                "launch": day.isoformat(),
+                "tool": "s47-strategy" if flag == "s47" else "domestic-abuse",
+                "sample": sample,
+                "agencies": ["police", "csc", "nhs-trust"],
+                "where": {"flags": [flag]},
+            }
+            for (flag, theme, sample), day in zip(themes, dates, strict=True)
+        ],
+    }
+    path = data_dir / "demo" / "programme.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    with session_scope() as session:
+        load_programme(
+            session=session, path=path, settings=get_settings(), now=utcnow(), actor=ACTOR
+        )
+    first_launch = datetime.combine(dates[0], time(8, 0), tzinfo=LONDON)
+    launched = run_flow(launch_due_rounds_flow(now=first_launch.isoformat()))
+    done(
+        f"{path}: 3 planned rounds; on {dates[0]:%A %d %B} at 08:00 the schedule launched "
+        f"round {', '.join(map(str, launched)) or '(already launched)'}"
+    )
+    with session_scope() as session:
+        rows = programme_status(session=session, now=first_launch)
+    print_table(
+        "Audit programme",
+        ("Key", "Theme", "Launch", "Status", "Round"),
+        [(r.key, r.theme, r.launch_date, r.status, r.round_id) for r in rows],
     )

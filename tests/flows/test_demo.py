@@ -23,11 +23,13 @@ def test_the_demo_runs_a_round_through_prefect_and_can_run_again(
     assert "reviews submitted" in out and "1 immediate concern raised" in out
     assert "discrepancies on the meeting's agenda" in out and "Case-level compliance" in out
     assert "approved" in out and "Joint action plan" in out
+    assert "3 planned rounds" in out and "the schedule launched round 2" in out
     assert main(["demo", "--cases", "120"]) == 0
     again = capsys.readouterr().out
     assert "0 new, 0 updated, 120 unchanged" in again
     assert "Round 1 already launched" in again and "0 messages sent" in again
     assert "0 reviews submitted" in again and "0 candidate actions drafted" in again
+    assert "(already launched)" in again
     assert main(["cases", "list", "--json", "--limit", "0"]) == 0
     cases = json.loads(capsys.readouterr().out)
     assert len(cases) == 120
