@@ -40,6 +40,7 @@ def _register_commands() -> None:
     from flows.cli_notify import notify_app
     from flows.cli_programme import programme_app
     from flows.cli_reconcile import register_reconcile_commands
+    from flows.cli_report import register_report_commands
     from flows.cli_retention import register_retention_commands
     from flows.cli_round import round_app
     from flows.cli_round_changes import register_change_commands
@@ -54,6 +55,7 @@ def _register_commands() -> None:
     app.add_typer(notify_app, name="notify")
     register_change_commands(round_app)
     register_reconcile_commands(round_app)
+    register_report_commands(round_app)
     register_action_commands(round_app)
     register_retention_commands(app, round_app)
     app.add_typer(programme_app, name="programme")
