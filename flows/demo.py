@@ -13,7 +13,15 @@ from agencies.registry import list_agencies, load_registry_file
 from flows.cli_common import console, done
 from flows.cli_setup import init
 from flows.demo_data import synthetic_rows, write_register_csv
-from flows.demo_story import answer_round, headline, moderate, plan_actions, plan_the_year
+from flows.demo_story import (
+    answer_round,
+    board_report,
+    headline,
+    moderate,
+    plan_actions,
+    plan_the_year,
+    reaudit_later,
+)
 from flows.reconcile.run import latest_findings
 from models.calendar import WorkingDayCalendar, london_date
 from models.case import CasePublic
@@ -115,6 +123,10 @@ def demo(
     plan_actions(round_id)
     _step(10, "Plan the year: the audit programme launches rounds by itself")
     plan_the_year(settings.data_dir, today)
+    _step(11, "Six months later: re-audit using the same parameters")
+    reaudit_id = reaudit_later(round_id, seed=seed)
+    _step(12, "The board report, with the change since the baseline")
+    board_report(reaudit_id, settings.data_dir / "reports")
     console.print(
         f"\nDemo finished in {time.monotonic() - started:.1f} s. Try `jointaudit round "
         f"show {round_id}`, `jointaudit round findings {round_id}`, `jointaudit round "

@@ -203,3 +203,87 @@ def plan_the_year(data_dir: Path, today: date) -> None:
         ("Key", "Theme", "Launch", "Status", "Round"),
         [(r.key, r.theme, r.launch_date, r.status, r.round_id) for r in rows],
     )
+
+
+def reaudit_later(round_id: int, *, seed: int, months: int = 6) -> int:
+    """Time travel: the re-audit "using the same parameters", with practice improved."""
+    from flows.launch import launch_round
+    from flows.reaudit import reaudit_parameters
+    from flows.reconcile.run import reconcile_round
+    from models.settings import get_settings
+
+    later = utcnow() + timedelta(days=30 * months)
+    calendar = WorkingDayCalendar()
+    due = calendar.add_working_days(london_date(later), 15)
+    with session_scope() as session:
+        params = reaudit_parameters(
+            session=session,
+            baseline_id=round_id,
+            due=due,
+            seed=seed + 1,
+            same_cases=False,
+            same_tool_version=True,
+        )
+        result = launch_round(
+            session=session,
+            params=params,
+            seed=seed + 1,
+            idempotency_key=f"demo:reaudit:{round_id}",
+            now=later,
+            actor=ACTOR,
+            settings=get_settings(),
+        )
+        simulate_answers(
+            session=session,
+            round_id=result.round_id,
+            seed=seed + 1,
+            quality=0.86,
+            tool=round_tool(session=session, round_id=result.round_id),
+            now=later,
+        )
+        if session.get(ModerationMeeting, result.round_id) is None:
+            reconcile_round(session=session, round_id=result.round_id, now=later, actor=ACTOR)
+            session.flush()
+            record_meeting(
+                session=session,
+                round_id=result.round_id,
+                held_on=london_date(later),
+                attendees=list(params.agencies),
+                notes="Re-audit moderation",
+                now=later,
+                actor=ACTOR,
+            )
+            reconcile_round(session=session, round_id=result.round_id, now=later, actor=ACTOR)
+    done(
+        f"Round {result.round_id} re-audited round {round_id} on {london_date(later):%d %B %Y}"
+        f" with {len(result.case_refs)} fresh cases and the same criteria and quotas"
+    )
+    return result.round_id
+
+
+def board_report(round_id: int, out_dir: Path) -> list[Path]:
+    """Write the board report in every format and show the re-audit comparison."""
+    from flows.report.data import build_report
+    from flows.report.write import write_report
+
+    with session_scope() as session:
+        report = build_report(session=session, round_id=round_id, today=london_date(utcnow()))
+    files = write_report(report, out_dir, ["html", "md", "docx", "pdf"])
+    if report.comparison is not None:
+        print_table(
+            "Re-audit against baseline (case level)",
+            ("Question", "Baseline", "Re-audit", "Change", ""),
+            [
+                (
+                    _short(row.text, 26),
+                    row.baseline.label,
+                    row.current.label,
+                    f"{row.change_points:+d}",
+                    row.direction,
+                )
+                for row in report.comparison.rows[:8]
+            ],
+        )
+    for path in files:
+        console.print(f"  {path}")
+    return files

@@ -24,6 +24,10 @@ def test_the_demo_runs_a_round_through_prefect_and_can_run_again(
     assert "discrepancies on the meeting's agenda" in out and "Case-level compliance" in out
     assert "approved" in out and "Joint action plan" in out
     assert "3 planned rounds" in out and "the schedule launched round 2" in out
+    assert "Round 3 re-audited round 1" in out and "Re-audit against baseline" in out
+    reports = settings.data_dir / "reports"
+    for suffix in ("html", "md", "docx", "pdf"):
+        assert (reports / f"round-3-board-report.{suffix}").stat().st_size > 1000
     assert main(["demo", "--cases", "120"]) == 0
     again = capsys.readouterr().out
     assert "0 new, 0 updated, 120 unchanged" in again
