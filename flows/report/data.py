@@ -22,6 +22,7 @@ from flows.report.model import (
     Method,
     QuestionRow,
 )
+from flows.report.register import register_context
 from flows.round_views import get_round
 from models.errors import NotFoundError
 from models.moderation import ModerationMeeting
@@ -203,6 +204,7 @@ def build_report(
         if free_text
         else [],
     )
+    report.register_context = register_context(session=session, round_=round_)
     if charts:
         report.charts = report_charts(report)
     return report

@@ -54,6 +54,22 @@ def _method(document: DocxDocument, report: BoardReport) -> None:
             ("Moderation meeting", held),
         ],
     )
+    if report.register_context:
+        document.add_heading("The register at launch", level=2)
+        _table(
+            document,
+            ("Category", "At launch", "Previous round", "Change", "In the sample"),
+            [
+                (
+                    row.category,
+                    row.at_launch,
+                    row.previous or "no earlier round",
+                    row.change or "",
+                    row.in_sample,
+                )
+                for row in report.register_context
+            ],
+        )
     document.add_heading("Response rates and timeliness", level=2)
     _table(
         document,

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from flows.report.register import RegisterRow
+
 
 class Figure(BaseModel):
     """A compliance figure as printed: percent (None when nothing applied) and "x% (n:d)"."""
@@ -146,6 +148,7 @@ class BoardReport(BaseModel):
     actions: list[ActionItem] | None
     comments: list[Comment]
     charts: list[Chart] = []
+    register_context: list[RegisterRow] = []
 
     @property
     def agencies(self) -> list[str]:
