@@ -10,6 +10,7 @@ from flows.cli_common import JSON_HELP, cli_actor, done, print_json, print_table
 from flows.cli_round import NOW_HELP, parse_now
 from flows.programme.store import launch_due_rounds, load_programme, programme_status
 from models.db import session_scope
+from models.errors import InputError
 from models.settings import get_settings
 from models.types import utcnow
 
@@ -58,3 +59,25 @@ def launch_due(now: str | None = typer.Option(None, "--now", help=NOW_HELP)) -> 
         f"{len(launched)} planned rounds launched"
         + "".join(f"; {key} as round {rid}" for key, rid in launched)
     )
+
+
+@programme_app.command("review")
+def review(
+    quarter: str | None = typer.Option(None, "--quarter", help="e.g. 2026Q3 (default: last)."),
+    out: Path = typer.Option(Path("reviews"), "--out", help="Folder for the files."),
+    formats: str = typer.Option("html,md,docx", "--format", help="html, md and/or docx."),
+) -> None:
+    """Write the quarterly review for the quality-assurance subgroup."""
+    from flows.programme.review import previous_quarter, quarterly_review
+    from flows.programme.review_files import FORMATS, write_review
+
+    kinds = [k.strip() for k in formats.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in FORMATS]
+    if unknown:
+        raise InputError(f"--format {', '.join(unknown)}: use {', '.join(FORMATS)}")
+    with session_scope() as session:
+        built = quarterly_review(
+            session=session, quarter=quarter or previous_quarter(utcnow().date())
+        )
+    for path in write_review(built, out, kinds):
+        done(str(path))

@@ -34,3 +34,29 @@ async def launch_due_rounds_flow(now: str | None = None) -> list[int]:
     launched = launch_planned(now)
     get_run_logger().info("%s planned rounds launched: %s", len(launched), launched)
     return launched
+
+
+@task(
+    retries=len(RETRY_DELAYS),
+    retry_delay_seconds=RETRY_DELAYS,
+    retry_condition_fn=retry_if_transient,
+)
+def write_quarterly_review(quarter: str | None = None) -> list[str]:
+    """Build and write the review of a quarter (the last one by default) under the data dir."""
+    from flows.programme.review import previous_quarter, quarterly_review
+    from flows.programme.review_files import FORMATS, write_review
+
+    settings = get_settings()
+    with session_scope() as session:
+        review = quarterly_review(
+            session=session, quarter=quarter or previous_quarter(utcnow().date())
+        )
+    return [str(p) for p in write_review(review, settings.data_dir / "reviews", FORMATS)]
+
+
+@flow(name="quarterly-review")
+async def quarterly_review_flow(quarter: str | None = None) -> list[str]:
+    """The quality-assurance subgroup's quarterly review of the programme."""
+    files = write_quarterly_review(quarter)
+    get_run_logger().info("Quarterly review written: %s files", len(files))
+    return files
