@@ -29,16 +29,23 @@ def test_the_quarterly_review_matches_the_hand_computed_fixture(
     base, again = baseline_and_reaudit(session, settings, tmp_path)
     review = quarterly_review(session=session, quarter="2026Q4")
     assert [(x.round_id, x.state) for x in review.rounds] == [
-        (base, "launched"), (again, "launched"), (base, "due (reconciling)"),
-        (again, "due (reconciling)")]
+        (base, "launched"),
+        (again, "launched"),
+        (base, "due (reconciling)"),
+        (again, "due (reconciling)"),
+    ]
     # Two rounds of 4 cases x 3 agencies; police did not know C-0003 in the baseline (an
     # answer); everything was answered on 25 November, before the 16 December due date.
     assert [(a.agency, a.assignments, a.answered, a.on_time) for a in review.agencies] == [
-        ("csc", 8, 8, 8), ("health", 8, 8, 8), ("police", 8, 8, 8)]
+        ("csc", 8, 8, 8),
+        ("health", 8, 8, 8),
+        ("police", 8, 8, 8),
+    ]
     assert review.actions == []
     # chronology: 4:4 at baseline, 3:4 at re-audit.
     assert [(w.round_id, w.baseline, w.current, w.change_points) for w in review.worse] == [
-        (again, "100% (4:4)", "75% (3:4)", -25)]
+        (again, "100% (4:4)", "75% (3:4)", -25)
+    ]
     assert quarterly_review(session=session, quarter="2026Q3").rounds == []
     files = write_review(review, tmp_path / "out", ["html", "md", "docx"])
     assert [f.suffix for f in files] == [".html", ".md", ".docx"]
