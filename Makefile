@@ -14,8 +14,10 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 RUNTIME_STAMP := $(VENV)/.stamp-runtime
 DEV_STAMP := $(VENV)/.stamp-dev
 PREFECT_DB_STAMP := $(PREFECT_HOME)/.database-ready
+GOVUK_FRONTEND_VERSION := 6.3.0
+GOVUK_ASSETS := agencies/portal/static/govuk
 
-.PHONY: demo test lint format bench clean help
+.PHONY: demo test lint format bench clean help assets
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,10 +40,22 @@ $(PREFECT_DB_STAMP): $(RUNTIME_STAMP)
 	$(BIN)/prefect server database upgrade -y > /dev/null
 	touch $@
 
-demo: $(RUNTIME_STAMP) $(PREFECT_DB_STAMP)  ## Run a whole joint audit story on the embedded SQLite default
+# The portal's GOV.UK Frontend assets, fetched (never committed); the portal renders without them.
+assets:  ## Fetch govuk-frontend into the portal's static folder when missing
+	@if [ -f $(GOVUK_ASSETS)/govuk-frontend.min.css ]; then exit 0; fi; \
+	if ! command -v npm > /dev/null; then \
+	  echo "npm not found: the portal runs without GOV.UK Frontend's CSS (install Node.js and npm, then make assets)"; \
+	  exit 0; fi; \
+	tmp=$$(mktemp -d); \
+	if npm install --silent --no-audit --no-fund --prefix "$$tmp" govuk-frontend@$(GOVUK_FRONTEND_VERSION); then \
+	  mkdir -p $(GOVUK_ASSETS) && cp -R "$$tmp/node_modules/govuk-frontend/dist/govuk/." $(GOVUK_ASSETS)/; \
+	else echo "fetching govuk-frontend failed: the portal runs without its CSS"; fi; \
+	rm -rf "$$tmp"
+
+demo: $(RUNTIME_STAMP) $(PREFECT_DB_STAMP) assets  ## Run a whole joint audit story on the embedded SQLite default
 	$(BIN)/jointaudit demo
 
-test: $(DEV_STAMP) $(PREFECT_DB_STAMP)  ## Run the tests (PostgreSQL too when JOINTAUDIT_TEST_POSTGRES_URL is set)
+test: $(DEV_STAMP) $(PREFECT_DB_STAMP) assets  ## Run the tests (PostgreSQL too when JOINTAUDIT_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest
 
 lint: $(DEV_STAMP)  ## ruff and mypy

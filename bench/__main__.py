@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench.dispatch",
     "bench.agreement",
     "bench.reconcile",
+    "bench.chase",
 )
 
 

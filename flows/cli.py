@@ -37,6 +37,7 @@ def _register_commands() -> None:
     from flows.cli_actions import action_app, register_action_commands
     from flows.cli_agencies import agencies_app
     from flows.cli_cases import cases_app
+    from flows.cli_chase import chase
     from flows.cli_notify import notify_app
     from flows.cli_programme import programme_app
     from flows.cli_reconcile import register_reconcile_commands
@@ -44,12 +45,17 @@ def _register_commands() -> None:
     from flows.cli_retention import register_retention_commands
     from flows.cli_round import round_app
     from flows.cli_round_changes import register_change_commands
+    from flows.cli_serve import serve
     from flows.cli_setup import register_setup_commands
     from flows.cli_tools import tools_app
+    from flows.cli_up import up
     from flows.demo import demo
 
     register_setup_commands(app)
     app.command()(demo)
+    app.command()(serve)
+    app.command()(chase)
+    app.command()(up)
     app.add_typer(agencies_app, name="agencies")
     app.add_typer(cases_app, name="cases")
     app.add_typer(notify_app, name="notify")

@@ -215,6 +215,15 @@ def show(
             for p in detail.progress
         ],
     )
+    if detail.chase_history:
+        print_table(
+            "Chase history",
+            ("Message", "Step", "Person", "Status", "Queued", "Sent"),
+            [
+                (c.template, c.step, c.person_id or "", c.status, c.created_at, c.sent_at or "")
+                for c in detail.chase_history
+            ],
+        )
 
 
 @round_app.command("reaudit")

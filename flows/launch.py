@@ -83,6 +83,20 @@ def check_due_date(
         )
 
 
+def check_grace(params: LaunchParameters, *, settings: Settings) -> None:
+    """Reconciliation must wait until escalation has had its chance."""
+    grace = params.chase.reconcile_grace_days
+    grace = settings.reconcile_grace_days if grace is None else grace
+    escalate = params.chase.escalate_after_days_overdue
+    escalate = settings.chase_escalate_after_days_overdue if escalate is None else escalate
+    if grace < escalate:
+        raise InputError(
+            f"the reconciliation grace ({grace} working days) is shorter than the "
+            f"escalation delay ({escalate}): escalation must come first; lengthen "
+            "the grace or escalate sooner"
+        )
+
+
 def _agencies(session: Session, codes: list[str]) -> list[Agency]:
     found = {a.code: a for a in session.exec(select(Agency).where(col(Agency.code).in_(codes)))}
     unknown = [code for code in codes if code not in found]
@@ -110,6 +124,7 @@ def plan_launch(
     check_due_date(
         params, now=now, calendar=WorkingDayCalendar.with_closures(settings.closure_days)
     )
+    check_grace(params, settings=settings)
     if params.same_cases_as_round is not None:
         selection, funnel = same_cases_as(
             session=session, round_id=params.same_cases_as_round, seed=seed

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from flows.chase.sweep import cancel_chasers
 from flows.eligibility import eligible_cases
 from flows.launch import check_due_date
 from flows.round_messages import cancel_pending, queue_round_update
@@ -117,6 +118,8 @@ def extend_due_date(
             raise ConflictError(f"agency {code} does not take part in round {round_id}")
         member.due_date = due
         people = live_people(session, round_id, agency.id)
+    # Chasers queued for the old date must not go out; the next sweep chases by the new one.
+    cancel_chasers(session=session, round_id=round_id, person_ids=people, now=now)
     event_id = record_event(
         session=session,
         actor=actor,

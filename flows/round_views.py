@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from flows.chase.history import ChaseEntry, chase_history
 from models.agency import Agency
 from models.calendar import end_of_day
 from models.case import Case
@@ -72,6 +73,7 @@ class RoundDetail(RoundSummary):
     register_counts: dict[str, object]
     progress: list[AgencyProgress]
     assignments: list[AssignmentView]
+    chase_history: list[ChaseEntry] = []
 
 
 def get_round(*, session: Session, round_id: int) -> AuditRound:
@@ -151,6 +153,7 @@ def round_detail(*, session: Session, round_id: int, now: datetime) -> RoundDeta
         register_counts=round_.register_counts,
         progress=list(progress.values()),
         assignments=views,
+        chase_history=chase_history(session=session, round_id=round_id),
     )
 
 

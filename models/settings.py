@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     closure_days: tuple[date, ...] = Field(
         default=(), description="The partnership's own non-working days, besides bank holidays"
     )
+    # Chasing (working days); a round's launch parameters may override each.
+    chase_reminder_days_before_due: int = Field(default=3, ge=0)
+    chase_overdue_repeat_every: int = Field(default=3, ge=1)
+    chase_escalate_after_days_overdue: int = Field(default=5, ge=1)
+    chase_digest_enabled: bool = True
+    reconcile_grace_days: int = Field(
+        default=5, ge=0, description="Working days after the last due date before reconciling"
+    )
 
     # Notifications (docs/notifications.md). `email_channel` serves contacts whose channel is email.
     email_channel: Literal["file", "smtp", "notify", "console"] = "file"

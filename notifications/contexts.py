@@ -129,6 +129,25 @@ class RoundUpdateContext(MessageContext):
     due_date: date
 
 
+class SignInLinkContext(MessageContext):
+    """Someone asked the portal to email them a new sign-in link."""
+
+    template: ClassVar[str] = "sign_in_link"
+    sign_in_link: ClassVar[bool] = True
+
+
+class DigestContext(MessageContext):
+    """To the coordinator, daily: what is outstanding in a round across agencies (counts only)."""
+
+    template: ClassVar[str] = "digest"
+    sign_in_link: ClassVar[bool] = True
+    round_title: Label
+    agency_count: Number
+    outstanding_count: Number
+    overdue_agency_count: Count
+    overdue_count: Count
+
+
 class ChannelCheckContext(MessageContext):
     """`jointaudit notify test`: proves the configured channel delivers."""
 
@@ -148,6 +167,8 @@ CONTEXT_TYPES: dict[str, type[MessageContext]] = {
         ActionPlanReadyContext,
         ActionDueContext,
         RoundUpdateContext,
+        SignInLinkContext,
+        DigestContext,
         ChannelCheckContext,
     )
 }
@@ -169,6 +190,7 @@ __all__ = [
     "ActionDueContext",
     "ActionPlanReadyContext",
     "ChannelCheckContext",
+    "DigestContext",
     "EscalationContext",
     "ImmediateConcernContext",
     "InvitationContext",
@@ -177,5 +199,6 @@ __all__ = [
     "ReminderContext",
     "ResponsesCompleteContext",
     "RoundUpdateContext",
+    "SignInLinkContext",
     "context_from_stored",
 ]

@@ -17,8 +17,6 @@ from models.round_parameters import LaunchParameters
 from models.settings import Settings, get_settings
 from models.types import utcnow
 
-DEFAULT_GRACE_DAYS = 5
-
 
 def rounds_due_for_reconciliation(
     *, session: Session, now: datetime, settings: Settings
@@ -42,7 +40,7 @@ def rounds_due_for_reconciliation(
             agency_due_dates(session=session, round_=round_).values(), default=round_.due_date
         )
         deadline = calendar.add_working_days(
-            last_due, DEFAULT_GRACE_DAYS if grace is None else grace
+            last_due, settings.reconcile_grace_days if grace is None else grace
         )
         if open_ is None or now > end_of_day(deadline):
             due.append(round_.id)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from flows.chase.sweep import cancel_chasers
 from flows.reconcile.compute import question_findings
 from flows.reconcile.findings import Findings
 from flows.reconcile.load import concern_counts, load_answers, responses, round_tool
@@ -16,7 +17,7 @@ from models.audit_log import record_event
 from models.case import Case
 from models.errors import ConflictError, InputError, NotFoundError
 from models.moderation import ModeratedAnswer, ModerationAttendee, ModerationMeeting, Reconciliation
-from models.round import RoundCase, RoundStatus
+from models.round import AccessGrant, RoundCase, RoundStatus
 
 
 def reconcile_round(*, session: Session, round_id: int, now: datetime, actor: str) -> Findings:
@@ -50,6 +51,15 @@ def reconcile_round(*, session: Session, round_id: int, now: datetime, actor: st
     )
     if round_.status == RoundStatus.collecting:
         round_.status, round_.collection_closed_at = RoundStatus.reconciling, now
+        # Collection is closed: nobody is chased for it any more.
+        people = sorted(
+            set(
+                session.exec(
+                    select(AccessGrant.person_id).where(col(AccessGrant.round_id) == round_id)
+                )
+            )
+        )
+        cancel_chasers(session=session, round_id=round_id, person_ids=people, now=now)
     record_event(
         session=session,
         actor=actor,

@@ -243,6 +243,8 @@ def test_without_the_govuk_stylesheet_a_small_inline_style_is_used() -> None:
 def test_the_preview_file_links_the_fetched_govuk_stylesheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # `make test` fetches the real assets first: start from a folder without them.
+    monkeypatch.setattr(tool_preview, "GOVUK_STATIC_DIR", tmp_path / "missing")
     out = write_preview(every_type_tool(), tmp_path / "out" / "preview.html")
     assert not Page(out.read_text(encoding="utf-8")).links
     static = tmp_path / "govuk"

@@ -13,7 +13,7 @@ from models.audit_log import list_events
 from models.errors import InputError, NotFoundError
 from models.outbox import OutboxMessage
 from models.round import AccessGrant, Assignment, AuditRound, RoundAgency, RoundCase
-from models.round_parameters import LaunchParameters, SelectionCriteria
+from models.round_parameters import ChaseOverrides, LaunchParameters, SelectionCriteria
 from models.settings import Settings
 from models.tool_version import ToolVersion
 from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
@@ -147,6 +147,11 @@ def test_quotas_and_proportional_strata_are_honoured(session: Session, settings:
         ),
         ({"due_date": date(2026, 12, 25)}, InputError, "is a bank holiday (Christmas Day)"),
         ({"sample_size": 40}, InputError, "26 eligible, 40 wanted"),
+        (
+            {"chase": ChaseOverrides(reconcile_grace_days=2)},
+            InputError,
+            "grace (2 working days) is shorter than the escalation delay (5)",
+        ),
         (
             {"criteria": SelectionCriteria(flags=["neglect"])},
             InputError,

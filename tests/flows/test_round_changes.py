@@ -271,3 +271,26 @@ def test_every_agency_keeps_exactly_the_same_cases_through_any_changes(
         same_cases_for_every_agency(session, round_id)
     savepoint.rollback()
     assert session.exec(select(Assignment)).first() is not None
+
+
+def test_extending_the_due_date_cancels_chasers_queued_for_the_old_one(
+    session: Session, round_id: int, settings: Settings
+) -> None:
+    from datetime import UTC, datetime
+
+    from flows.chase.sweep import chase_sweep
+
+    chase_sweep(session=session, now=datetime(2026, 12, 11, 9, 0, tzinfo=UTC), settings=settings)
+    session.commit()
+    reminders = messages(session, "reminder")
+    assert reminders and {m.status for m in reminders} == {"pending"}
+    extend_due_date(
+        session=session,
+        round_id=round_id,
+        due=date(2027, 1, 8),
+        now=NOW,
+        actor="c",
+        settings=settings,
+    )
+    session.commit()
+    assert {m.status for m in messages(session, "reminder")} == {"cancelled"}

@@ -1,0 +1,127 @@
+"""Who may see what in the portal: every lookup goes person → live grants → agency.
+
+A lead or deputy sees their agency's assignments in rounds they hold a grant for; an
+escalation contact sees only the assignments with a concern. Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select as select_rows
+from sqlmodel import Session, col, select
+
+from models.agency import Agency
+from models.answers import Concern
+from models.case import Case
+from models.errors import NotFoundError
+from models.round import (
+    AccessGrant,
+    Assignment,
+    AssignmentStatus,
+    AuditRound,
+    GrantRole,
+    RoundAgency,
+    RoundStatus,
+)
+from models.tool_version import ToolVersion
+
+HIDDEN_ROUNDS = (RoundStatus.cancelled,)
+NOT_FOUND = "page not found"
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    """One assignment the person may open, with what its pages need."""
+
+    assignment: Assignment
+    round: AuditRound
+    agency: Agency
+    case_ref: str
+    role: GrantRole
+    tool_version: ToolVersion
+    due_date: date
+
+    @property
+    def collecting(self) -> bool:
+        """Whether answers may still be saved, submitted or amended."""
+        return (
+            self.round.status == RoundStatus.collecting and self.round.collection_closed_at is None
+        )
+
+
+def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:
+    return list(
+        session.exec(
+            select(AccessGrant)
+            .where(col(AccessGrant.person_id) == person_id, col(AccessGrant.revoked_at).is_(None))
+            .order_by(col(AccessGrant.round_id), col(AccessGrant.agency_id))
+        )
+    )
+
+
+def _concerned_ids(*, session: Session, round_id: int) -> set[int]:
+    return set(session.exec(select(Concern.assignment_id).where(col(Concern.round_id) == round_id)))
+
+
+def visible_assignments(*, session: Session, person_id: int) -> list[AssignmentView]:
+    """Every assignment the person may open now, by round, agency and case reference."""
+    views = []
+    best: dict[tuple[int, int], AccessGrant] = {}
+    for grant in _grants(session=session, person_id=person_id):
+        key = (grant.round_id, grant.agency_id)
+        if key not in best or best[key].role == GrantRole.escalation:
+            best[key] = grant
+    for (round_id, agency_id), grant in best.items():
+        rows = session.execute(
+            select_rows(
+                Assignment, AuditRound, Agency, col(Case.case_ref), ToolVersion, RoundAgency
+            )
+            .join(AuditRound, col(AuditRound.id) == col(Assignment.round_id))
+            .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+            .join(Case, col(Case.id) == col(Assignment.case_id))
+            .join(ToolVersion, col(ToolVersion.id) == col(AuditRound.tool_version_id))
+            .join(
+                RoundAgency,
+                (col(RoundAgency.round_id) == col(Assignment.round_id))
+                & (col(RoundAgency.agency_id) == col(Assignment.agency_id)),
+            )
+            .where(
+                col(Assignment.round_id) == round_id,
+                col(Assignment.agency_id) == agency_id,
+                col(Assignment.status) != AssignmentStatus.withdrawn,
+                col(AuditRound.status).not_in(HIDDEN_ROUNDS),
+            )
+            .order_by(col(Case.case_ref))
+        ).all()
+        concerned = (
+            _concerned_ids(session=session, round_id=round_id)
+            if grant.role == GrantRole.escalation
+            else None
+        )
+        for assignment, round_, agency, case_ref, version, member in rows:
+            if concerned is not None and assignment.id not in concerned:
+                continue
+            due = member.due_date or round_.due_date
+            views.append(
+                AssignmentView(assignment, round_, agency, case_ref, grant.role, version, due)
+            )
+    return views
+
+
+def get_assignment(*, session: Session, person_id: int, assignment_id: int) -> AssignmentView:
+    """The assignment if the person may open it; NotFoundError otherwise (never "forbidden")."""
+    for view in visible_assignments(session=session, person_id=person_id):
+        if view.assignment.id == assignment_id:
+            return view
+    raise NotFoundError(NOT_FOUND)
+
+
+def agency_ids_in_round(*, session: Session, person_id: int, round_id: int) -> set[int]:
+    """The agencies whose assignments the person may see in the round."""
+    return {
+        view.agency.id
+        for view in visible_assignments(session=session, person_id=person_id)
+        if view.round.id == round_id and view.agency.id is not None
+    }

@@ -1,0 +1,80 @@
+"""The agency portal: a server-rendered FastAPI app that works without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException
+
+from agencies.portal.deps import SignInRequired
+from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
+from agencies.portal.routes import cases, sign_in, tasks
+from agencies.portal.security import check_csrf, session_and_headers
+from models.db import get_engine
+from models.settings import Settings
+from models.types import utcnow
+
+DEFAULT_LIMITS = {"sign_in_per_ip": 10, "link_per_ip": 10, "link_per_address": 3}
+ERROR_TITLES = {
+    403: "Sorry, there is a problem with the form",
+    404: "Page not found",
+    405: "Page not found",
+}
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    limits: dict[str, int] | None = None,
+) -> FastAPI:
+    """The portal app for these settings (the configured database unless an engine is given)."""
+    app = FastAPI(
+        title="jointaudit portal",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(check_csrf)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine or get_engine(settings.resolved_database_url)
+    app.state.clock = clock
+    app.state.limits = {**DEFAULT_LIMITS, **(limits or {})}
+    app.state.secret_key = settings.secret_key.get_secret_value()
+    app.state.https = settings.portal_base_url.startswith("https://")
+    app.state.templates = environment()
+    app.state.assets = govuk_assets()
+    app.middleware("http")(session_and_headers)
+    STATIC_DIR.mkdir(exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # GOV.UK Frontend's stylesheet asks for its fonts and images under /assets.
+    app.mount(
+        "/assets",
+        StaticFiles(directory=STATIC_DIR / "govuk" / "assets", check_dir=False),
+        name="govuk-assets",
+    )
+    for module in (tasks, sign_in, cases):
+        app.include_router(module.router)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in_first(_request: Request, _error: SignInRequired) -> Response:
+        return RedirectResponse("/", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _error_page(request: Request, error: HTTPException) -> HTMLResponse:
+        title = ERROR_TITLES.get(error.status_code, "Sorry, there is a problem with the service")
+        return render(
+            request,
+            "views/error.html",
+            status_code=error.status_code,
+            title=title,
+            csrf_failed=error.detail == "csrf",
+        )
+
+    return app

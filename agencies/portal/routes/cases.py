@@ -1,0 +1,247 @@
+"""A case's questionnaire: view, save a draft, submit, amend, raise an immediate concern."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from agencies.portal import answers as store
+from agencies.portal.access import AssignmentView, get_assignment
+from agencies.portal.concerns import concerns_for, people_names, raise_concern, update_concern
+from agencies.portal.deps import db_session, not_found, now, person
+from agencies.portal.forms import read_answers
+from agencies.portal.identities import identity_for
+from agencies.portal.pages import render
+from models.errors import ConflictError, NotFoundError
+from models.questionnaire import Question
+from models.round import ANSWERED, AccessGrant, Assignment, AssignmentStatus, GrantRole
+from models.tool_version import load_frozen_tool
+from notifications.dispatcher import send_now
+
+router = APIRouter()
+logger = logging.getLogger(__name__)
+
+
+def _view(session: Session, request: Request, assignment_id: int) -> tuple[int, AssignmentView]:
+    who = person(session, request)
+    assert who.id is not None
+    try:
+        return who.id, get_assignment(
+            session=session, person_id=who.id, assignment_id=assignment_id
+        )
+    except NotFoundError:
+        raise not_found() from None
+
+
+def _questions(session: Session, view: AssignmentView) -> list[Question]:
+    version = view.tool_version
+    tool = load_frozen_tool(session=session, name=version.name, version=version.version)
+    return tool.questions_for(view.agency.code)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    view: AssignmentView,
+    person_id: int,
+    at: datetime,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    notice: str | None = None,
+) -> HTMLResponse:
+    questions = _questions(session, view)
+    loaded = store.load_answers(session=session, view=view)
+    shown = identity_for(
+        session=session,
+        view=view,
+        person_id=person_id,
+        settings=request.app.state.settings,
+        now=at,
+        page="case",
+    )
+    concerns = concerns_for(session=session, assignment_id=view.assignment.id or 0)
+    session.commit()  # the audit log of the identity view
+    editable = loaded.editable and view.collecting and view.role != GrantRole.escalation
+    return render(
+        request,
+        "views/case.html",
+        status_code=status_code,
+        view=view,
+        questions=questions,
+        values=loaded.values if values is None else values,
+        errors=errors or {},
+        identity=shown,
+        concerns=concerns,
+        names=people_names(session=session, concerns=concerns),
+        editable=editable,
+        loaded=loaded,
+        notice=notice,
+    )
+
+
+@router.get("/cases/{assignment_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    assignment_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> HTMLResponse:
+    """The questionnaire (or the submitted answers, read-only) and the case's concerns."""
+    person_id, view = _view(session, request, assignment_id)
+    return _page(request, session, view, person_id, at)
+
+
+@router.post("/cases/{assignment_id}", response_model=None)
+async def save_or_submit(
+    request: Request,
+    assignment_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    """Save a draft (keeps what is valid) or submit (all required answers, else the errors)."""
+    person_id, view = _view(session, request, assignment_id)
+    if view.role == GrantRole.escalation:
+        raise not_found()
+    form = await request.form()
+    data = {key: [str(v) for v in form.getlist(key)] for key in form}
+    submitting = data.get("action", [""])[0] == "submit"
+    questions = _questions(session, view)
+    values, shown, errors = read_answers(questions, data, complete=submitting)
+    try:
+        if submitting and not errors:
+            store.submit(
+                session=session,
+                view=view,
+                questions=questions,
+                values=values,
+                person_id=person_id,
+                now=at,
+            )
+        elif not submitting:
+            store.save_draft(
+                session=session,
+                view=view,
+                questions=questions,
+                values=values,
+                person_id=person_id,
+                now=at,
+            )
+    except ConflictError as error:
+        session.rollback()
+        return _page(request, session, view, person_id, at, status_code=409, notice=str(error))
+    session.commit()
+    if errors:
+        return _page(
+            request, session, view, person_id, at, values=shown, errors=errors, status_code=400
+        )
+    if submitting:
+        _cancel_chasers(session, view, at)
+        return RedirectResponse(f"/cases/{assignment_id}?submitted=1", status_code=303)
+    return RedirectResponse(f"/cases/{assignment_id}?saved=1", status_code=303)
+
+
+def _cancel_chasers(session: Session, view: AssignmentView, at: datetime) -> None:
+    """Stop reminders to the agency's people once none of its cases is outstanding."""
+    from flows.chase.sweep import cancel_chasers
+
+    outstanding = session.exec(
+        select(Assignment.id).where(
+            col(Assignment.round_id) == view.round.id,
+            col(Assignment.agency_id) == view.agency.id,
+            col(Assignment.status).not_in([*ANSWERED, AssignmentStatus.withdrawn]),
+        )
+    ).first()
+    if outstanding is not None:
+        return
+    people = session.exec(
+        select(AccessGrant.person_id).where(
+            col(AccessGrant.round_id) == view.round.id,
+            col(AccessGrant.agency_id) == view.agency.id,
+        )
+    ).all()
+    cancel_chasers(
+        session=session, round_id=view.round.id or 0, person_ids=sorted(set(people)), now=at
+    )
+    session.commit()
+
+
+@router.post("/cases/{assignment_id}/amend", response_model=None)
+def amend(
+    request: Request,
+    assignment_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    """Reopen submitted answers as a new version (until collection closes)."""
+    person_id, view = _view(session, request, assignment_id)
+    if view.role == GrantRole.escalation:
+        raise not_found()
+    try:
+        store.amend(
+            session=session,
+            view=view,
+            questions=_questions(session, view),
+            person_id=person_id,
+            now=at,
+        )
+    except ConflictError as error:
+        session.rollback()
+        return _page(request, session, view, person_id, at, status_code=409, notice=str(error))
+    session.commit()
+    return RedirectResponse(f"/cases/{assignment_id}", status_code=303)
+
+
+@router.post("/cases/{assignment_id}/concern", response_model=None)
+def concern(
+    request: Request,
+    assignment_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    """Raise an immediate safeguarding concern; its alerts are sent at once, not on a schedule."""
+    person_id, view = _view(session, request, assignment_id)
+    settings = request.app.state.settings
+    _, message_ids = raise_concern(
+        session=session, view=view, person_id=person_id, now=at, settings=settings
+    )
+    session.commit()
+    try:
+        send_now(message_ids=message_ids, engine=request.app.state.engine, settings=settings)
+    except Exception:  # queued: the scheduled dispatcher retries
+        logger.exception("sending concern alerts at once failed; they stay queued")
+    return RedirectResponse(f"/cases/{assignment_id}?concern=1", status_code=303)
+
+
+@router.post("/cases/{assignment_id}/concerns/{concern_id}", response_model=None)
+async def concern_update(
+    request: Request,
+    assignment_id: int,
+    concern_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    """The escalation contact acknowledges a concern and records whether a referral was made."""
+    person_id, view = _view(session, request, assignment_id)
+    if view.role != GrantRole.escalation:
+        raise not_found()
+    referral = str((await request.form()).get("referral_made") or "")
+    try:
+        update_concern(
+            session=session,
+            view=view,
+            concern_id=concern_id,
+            person_id=person_id,
+            now=at,
+            referral_made={"yes": True, "no": False}.get(referral),
+        )
+    except NotFoundError:
+        raise not_found() from None
+    session.commit()
+    return RedirectResponse(f"/cases/{assignment_id}#concern", status_code=303)

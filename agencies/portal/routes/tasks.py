@@ -1,0 +1,149 @@
+"""The start page, the task list, the download of an agency's answers and the static pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from agencies.portal.access import AssignmentView, visible_assignments
+from agencies.portal.answers import read_values
+from agencies.portal.deps import db_session, not_found, now, person
+from agencies.portal.identities import ShownIdentity, identity_for
+from agencies.portal.pages import render
+from models.answers import AnswerSet, AnswerSetStatus
+from models.audit_log import record_event
+from models.round import ANSWERED, GrantRole
+
+router = APIRouter()
+
+
+@dataclass
+class TaskGroup:
+    """One round and agency on the task list."""
+
+    round_id: int
+    round_title: str
+    agency_name: str
+    due_date: date
+    tasks: list[tuple[AssignmentView, ShownIdentity | None]] = field(default_factory=list)
+
+    @property
+    def answered(self) -> int:
+        """How many cases are submitted or not known."""
+        return sum(1 for view, _ in self.tasks if view.assignment.status in ANSWERED)
+
+
+@router.get("/", response_class=HTMLResponse)
+def start(request: Request) -> HTMLResponse:
+    """What the service is, and the form to be emailed a sign-in link."""
+    return render(request, "views/start.html", errors={}, email="")
+
+
+@router.get("/accessibility", response_class=HTMLResponse)
+def accessibility(request: Request) -> HTMLResponse:
+    """The accessibility statement."""
+    return render(request, "views/accessibility.html")
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request) -> HTMLResponse:
+    """The privacy notice."""
+    return render(request, "views/privacy.html")
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def tasks(
+    request: Request, session: Session = Depends(db_session), at: datetime = Depends(now)
+) -> HTMLResponse:
+    """Every round and case assigned to the person's agencies, with status and progress."""
+    who = person(session, request)
+    assert who.id is not None
+    groups: dict[tuple[int, int], TaskGroup] = {}
+    for view in visible_assignments(session=session, person_id=who.id):
+        key = (view.round.id or 0, view.agency.id or 0)
+        group = groups.setdefault(
+            key, TaskGroup(key[0], view.round.title, view.agency.name, view.due_date)
+        )
+        shown = identity_for(
+            session=session,
+            view=view,
+            person_id=who.id,
+            settings=request.app.state.settings,
+            now=at,
+            page="task list",
+        )
+        group.tasks.append((view, shown))
+    session.commit()  # the audit log of identity views
+    return render(request, "views/tasks.html", person=who, groups=list(groups.values()))
+
+
+@router.get("/rounds/{round_id}/answers.csv", response_model=None)
+def download(
+    request: Request,
+    round_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    """The person's agency's own submitted answers in a round, one row per answer."""
+    who = person(session, request)
+    assert who.id is not None
+    views = [
+        v
+        for v in visible_assignments(session=session, person_id=who.id)
+        if v.round.id == round_id and v.role != GrantRole.escalation
+    ]
+    if not views:
+        raise not_found()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["agency", "case_ref", "version", "submitted_at", "question_id", "answer"])
+    for view in views:
+        submitted = session.exec(
+            select(AnswerSet).where(
+                col(AnswerSet.assignment_id) == view.assignment.id,
+                col(AnswerSet.status) == AnswerSetStatus.submitted,
+            )
+        ).first()
+        if submitted is None:
+            continue
+        for question_id, value in sorted(
+            read_values(session=session, answer_set_id=submitted.id or 0).items()
+        ):
+            shown = ";".join(value) if isinstance(value, list | tuple) else str(value)
+            if shown[:1] in ("=", "+", "-", "@"):  # no formulas when opened in a spreadsheet
+                shown = "'" + shown
+            writer.writerow(
+                [
+                    view.agency.code,
+                    view.case_ref,
+                    submitted.version,
+                    submitted.submitted_at.isoformat() if submitted.submitted_at else "",
+                    question_id,
+                    shown,
+                ]
+            )
+    record_event(
+        session=session,
+        actor=f"person:{who.id}",
+        action="answers.downloaded",
+        entity_type="round",
+        entity_id=round_id,
+        now=at,
+    )
+    session.commit()
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}-answers.csv"'},
+    )
+
+
+def sign_in_redirect() -> RedirectResponse:
+    """Where a visitor without a session goes."""
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,33 @@
+"""`jointaudit up`: run a whole partnership on one machine with one command."""
+
+from __future__ import annotations
+
+import typer
+
+from models.settings import get_settings
+
+
+def _portal_registered() -> bool:
+    from flows.cli import app
+
+    return any(
+        (command.name or getattr(command.callback, "__name__", "")) == "serve"
+        for command in app.registered_commands
+    )
+
+
+def up(
+    port: int = typer.Option(4200, "--port", help="Port of the Prefect server and UI."),
+    portal_port: int = typer.Option(8000, "--portal-port", help="Port of the agency portal."),
+    no_portal: bool = typer.Option(False, "--no-portal", help="Do not start the portal."),
+) -> None:
+    """Start Prefect (server, scheduled deployments, worker) and the portal; Ctrl-C stops all."""
+    from flows.up import run_up
+
+    code = run_up(
+        settings=get_settings(),
+        port=port,
+        portal_port=portal_port,
+        serve_portal=not no_portal and _portal_registered(),
+    )
+    raise typer.Exit(code)

@@ -1,0 +1,187 @@
+"""The portal in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+An agency lead opens an emailed link, confirms, fills a whole questionnaire, hits a
+validation error, fixes it, submits and raises a concern; axe-core checks the start page,
+the task list, the questionnaire and the error page for WCAG 2.2 A and AA violations.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session, col, select
+
+from flows.launch import launch_round
+from models.db import create_db_engine, upgrade_database
+from models.partnership import Person
+from models.settings import Settings
+from notifications.tokens import mint_sign_in_token
+from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = (
+    Path(__file__).resolve().parents[3]
+    / "var"
+    / "node"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+LEAD = "lead@police.example.org"
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    if not AXE.exists():
+        return f"{AXE} is missing (npm install --prefix var/node axe-core)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture
+def server(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """`jointaudit serve` on a free loopback port, against a prepared SQLite database."""
+    problem = _missing()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the browser test cannot run: {problem}")
+        pytest.skip(problem)
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    monkeypatch.setenv("JOINTAUDIT_DATABASE_URL", url)
+    engine = create_db_engine(url)
+    upgrade_database(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        load_agencies(session=session, tmp_path=tmp_path)
+        import_register(
+            session=session,
+            tmp_path=tmp_path,
+            rows=register_of(counts={"CP": 2, "CIN": 2, "EH": 2}),
+        )
+        launched = launch_round(
+            session=session,
+            params=launch_parameters(),
+            seed=42,
+            idempotency_key="browser",
+            now=NOW,
+            actor="test",
+            settings=settings,
+        )
+        person = session.exec(select(Person).where(col(Person.email) == LEAD)).one()
+        token = mint_sign_in_token(
+            session=session,
+            person_id=person.id or 0,
+            round_id=launched.round_id,
+            now=NOW,
+            ttl=timedelta(days=3650),
+        )
+        session.commit()
+    engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "JOINTAUDIT_DATABASE_URL": url}
+    command = [str(Path(sys.executable).parent / "jointaudit"), "serve", "--port", str(port)]
+    if not Path(command[0]).exists():
+        command = [shutil.which("jointaudit") or "jointaudit", *command[1:]]
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(base + "/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the portal did not start: " + (tmp_path / "serve.log").read_text())
+        yield base, token
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def _axe(page: Any, what: str) -> None:
+    # evaluate() is not subject to the page's CSP, so the page keeps its real policy.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    assert result["passes"], f"axe checked nothing on {what}"
+    problems = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]
+    ]
+    assert problems == [], f"axe found WCAG 2.2 A/AA violations on {what}: {problems}"
+
+
+def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises_a_concern(
+    server: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, token = server
+    csp_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.on(
+            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
+        )
+        page.goto(base + "/")
+        assert page.locator("h1").inner_text() == "Complete your agency's joint case audit"
+        _axe(page, "the start page")
+
+        page.goto(f"{base}/sign-in/{token}")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/tasks")
+        assert "0 of 6" in page.content()
+        _axe(page, "the task list")
+
+        page.locator(".govuk-task-list__link").first.click()
+        _axe(page, "the questionnaire")
+        for radios in page.locator(".govuk-radios").all():
+            name = radios.locator("input").first.get_attribute("name")
+            if name != "q__info_sharing":  # left out on purpose: a validation error
+                radios.locator("input").first.check()
+        page.fill("#q__good_practice", "Prompt referral to the MASH.")
+        page.get_by_role("button", name="Submit answers").click()
+        summary = page.locator(".govuk-error-summary")
+        assert summary.is_visible() and page.title().startswith("Error:")
+        assert page.input_value("#q__good_practice") == "Prompt referral to the MASH."
+        _axe(page, "the error page")
+        summary.locator("a[href='#q__info_sharing']").click()
+        page.check("#q__info_sharing")
+        page.get_by_role("button", name="Submit answers").click()
+        assert page.get_by_role("button", name="Amend answers").is_visible()
+
+        page.get_by_role("button", name="Raise an immediate concern").click()
+        assert page.locator("strong.govuk-tag", has_text="Raised").is_visible()
+
+        page.goto(base + "/tasks")
+        assert "1 of 6" in page.content()
+        page.screenshot(path=str(tmp_path / "task-list.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "task-list.png").stat().st_size > 0
+    assert csp_errors == []
