@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -48,9 +49,31 @@ def _value(rng: random.Random, question: BaseQuestion, quality: float) -> str | 
     return None
 
 
+def _raise_one_concern(
+    session: Session, round_id: int, assignment: Assignment, now: datetime
+) -> list[int]:
+    """The agency lead raises an immediate concern, exactly as the portal's button does."""
+    from agencies.portal.access import get_assignment
+    from agencies.portal.concerns import raise_concern
+    from models.settings import get_settings
+
+    lead = session.exec(
+        select(AccessGrant.person_id).where(
+            col(AccessGrant.round_id) == round_id,
+            col(AccessGrant.agency_id) == assignment.agency_id,
+            col(AccessGrant.role) == GrantRole.lead,
+        )
+    ).one()
+    view = get_assignment(session=session, person_id=lead, assignment_id=assignment.id or 0)
+    _concern, message_ids = raise_concern(
+        session=session, view=view, person_id=lead, now=now, settings=get_settings()
+    )
+    return message_ids
+
+
 def simulate_answers(
     *, session: Session, round_id: int, tool: Tool, seed: int, quality: float, now: datetime
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Answer every assignment of a round as agencies might; one case raises a concern."""
     rng = random.Random(seed)
     rows = session.exec(
@@ -64,7 +87,7 @@ def simulate_answers(
         .order_by(col(Case.case_ref), col(Agency.code))
     ).all()
     case_quality = {ref: min(max(rng.gauss(quality, 0.15), 0.05), 0.95) for _, _, ref in rows}
-    counts = {"submitted": 0, "not_known": 0, "concerns": 0}
+    counts: dict[str, Any] = {"submitted": 0, "not_known": 0, "concerns": 0, "alerts": []}
     for assignment, code, case_ref in rows:
         known = rng.random() > (0.2 if code in ("education", "probation") else 0.04)
         answer_set = AnswerSet(
@@ -102,23 +125,7 @@ def simulate_answers(
         assignment.submitted_at, assignment.updated_at = now, now
         counts["submitted" if known else "not_known"] += 1
     if rows and not session.exec(select(Concern).where(col(Concern.round_id) == round_id)).first():
-        assignment = rows[len(rows) // 3][0]
-        lead = session.exec(
-            select(AccessGrant.person_id).where(
-                col(AccessGrant.round_id) == round_id,
-                col(AccessGrant.agency_id) == assignment.agency_id,
-                col(AccessGrant.role) == GrantRole.lead,
-            )
-        ).first()
-        if lead is not None:
-            session.add(
-                Concern(
-                    round_id=round_id,
-                    assignment_id=assignment.id or 0,
-                    raised_by=lead,
-                    raised_at=now,
-                )
-            )
-            counts["concerns"] += 1
+        counts["alerts"] = _raise_one_concern(session, round_id, rows[len(rows) // 3][0], now)
+        counts["concerns"] += 1
     session.flush()
     return counts

@@ -46,8 +46,16 @@ def answer_round(round_id: int, *, seed: int, quality: float) -> None:
         )
     done(
         f'{counts["submitted"]} reviews submitted, {counts["not_known"]} "not known to this '
-        f'agency", {counts["concerns"]} immediate concern raised (alert sent at once)'
+        f'agency", {counts["concerns"]} immediate concern raised'
     )
+    if counts["alerts"]:
+        from notifications.dispatcher import send_now
+
+        report = send_now(message_ids=counts["alerts"])
+        done(
+            f"Its alerts went out at once, not on a schedule: {report.sent} sent (coordinator, "
+            "the agency's escalation contact, the front door)"
+        )
 
 
 def headline(findings: Findings, limit: int = 5) -> None:
