@@ -12,15 +12,19 @@ from sqlmodel import Session, col, select
 from flows.launch import launch_round
 from flows.programme.plan_file import ProgrammeFile, read_programme
 from flows.reaudit import reaudit_parameters
-from flows.round_views import list_rounds
+from flows.round_messages import partnership_name
+from flows.round_views import get_round, list_rounds
 from models.agency import Agency
 from models.audit_log import record_event
 from models.calendar import WorkingDayCalendar, london_date
 from models.errors import ImportFileError, Problem
 from models.moderation import Reconciliation
+from models.partnership import PartnershipRole, PersonRole
 from models.programme import PlannedRound
 from models.round_parameters import LaunchParameters
 from models.settings import Settings
+from notifications.contexts import RoundUpdateContext
+from notifications.outbox import queue_message
 
 
 def _check_agencies(session: Session, path: Path, plan: ProgrammeFile) -> None:
@@ -132,6 +136,7 @@ def launch_due_rounds(
             settings=settings,
         )
         planned.round_id, planned.launched_at = result.round_id, now
+        _tell_coordinators(session, planned, result.round_id, now)
         record_event(
             session=session,
             actor=actor,
@@ -143,6 +148,31 @@ def launch_due_rounds(
         )
         launched.append((planned.key, result.round_id))
     return launched
+
+
+def _tell_coordinators(
+    session: Session, planned: PlannedRound, round_id: int, now: datetime
+) -> None:
+    """Each coordinator hears that the programme launched a round (once per round)."""
+    round_ = get_round(session=session, round_id=round_id)
+    context = RoundUpdateContext(
+        partnership_name=partnership_name(session=session),
+        round_title=round_.title,
+        change=f"the audit programme launched this round ({planned.key}) as planned",
+        due_date=round_.due_date,
+    )
+    coordinators = session.exec(
+        select(PersonRole.person_id).where(col(PersonRole.role) == PartnershipRole.coordinator)
+    ).all()
+    for person_id in coordinators:
+        queue_message(
+            session=session,
+            context=context,
+            now=now,
+            person_id=person_id,
+            round_id=round_id,
+            dedupe_key=f"programme:{planned.key}:{person_id}",
+        )
 
 
 class ProgrammeRow(BaseModel):

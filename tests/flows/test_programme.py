@@ -133,6 +133,15 @@ def test_over_a_year_each_planned_round_launches_once_on_its_day(
         before.criteria,
         before.agencies,
     )
+    from sqlmodel import col, select
+
+    from models.outbox import OutboxMessage
+
+    told = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.dedupe_key).like("programme:%"))
+    ).all()
+    assert sorted(m.dedupe_key.split(":")[1] for m in told) == sorted(launched)
+    assert all(m.address == "casey@testshire.example.org" for m in told)
     rows = {r.key: r for r in programme_status(session=session, now=day)}
     assert rows["da-spring"].status == "collecting" and rows["da-spring"].response_rate == "0 of 12"
 
