@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 
+from flows.action_plan.chase import chase_actions
 from flows.chase.sweep import chase_sweep
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from models.db import session_scope
@@ -24,7 +25,13 @@ def sweep(now: str | None) -> dict[str, object]:
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     with session_scope() as session:
         summary = chase_sweep(session=session, now=moment, settings=get_settings())
-    return {"rounds": summary.rounds, "queued": summary.queued, "by_kind": summary.by_kind}
+        actions = chase_actions(session=session, now=moment, settings=get_settings())
+    return {
+        "rounds": summary.rounds,
+        "queued": summary.queued,
+        "by_kind": summary.by_kind,
+        "action_messages": actions,
+    }
 
 
 @flow(name="chase-overdue")

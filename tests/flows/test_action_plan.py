@@ -182,3 +182,54 @@ def test_the_plan_commands_draft_list_and_refuse_an_incomplete_plan(
         )
         == 0
     )
+
+
+def test_late_actions_are_chased_once_per_step_on_working_days(
+    session: Session, round_id: int, settings: Settings
+) -> None:
+    from sqlmodel import col, select
+
+    from flows.action_plan.chase import chase_actions
+    from models.outbox import OutboxMessage
+
+    draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    for action in list_actions(session=session, round_id=round_id):
+        edit_action(
+            session=session,
+            action_id=action.id,
+            now=NOW,
+            actor="c",
+            how="h",
+            owner="police",
+            due_date=date(2027, 3, 31),
+            success_measure="m",
+        )
+    approve_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    count = len(list_actions(session=session, round_id=round_id))
+
+    def sent(step: str) -> list[OutboxMessage]:
+        return list(
+            session.exec(
+                select(OutboxMessage).where(
+                    col(OutboxMessage.template) == "action_due",
+                    col(OutboxMessage.dedupe_key).like(f"%:{step}"),
+                )
+            )
+        )
+
+    assert (
+        chase_actions(session=session, now=datetime(2027, 3, 1, 9, tzinfo=UTC), settings=settings)
+        == 0
+    )
+    tuesday = datetime(2027, 3, 23, 9, tzinfo=UTC)  # five working days before 31 March
+    assert chase_actions(session=session, now=tuesday, settings=settings) == count
+    assert chase_actions(session=session, now=tuesday, settings=settings) == 0
+    assert {m.context["rag_status"] for m in sent("reminder")} == {"amber"}
+    saturday = datetime(2027, 4, 3, 9, tzinfo=UTC)
+    assert chase_actions(session=session, now=saturday, settings=settings) == 0
+    assert (
+        chase_actions(session=session, now=datetime(2027, 4, 5, 9, tzinfo=UTC), settings=settings)
+        == count
+    )
+    assert {m.context["rag_status"] for m in sent("overdue")} == {"red"}
+    assert all(m.address == "lead@police.example.org" for m in sent("overdue"))
