@@ -6,10 +6,11 @@ from pathlib import Path
 
 import typer
 
-from flows.cli_common import done, print_json, print_table
+from flows.cli_common import cli_actor, done, print_json, print_table
 from flows.export import export_answers
 from flows.report.data import build_report
 from flows.report.write import parse_formats, write_report
+from flows.round_archive import export_round_zip
 from models.db import session_scope
 from models.errors import InputError
 from models.types import utcnow
@@ -63,16 +64,29 @@ def report_command(
 def export_command(
     round_id: int = ROUND,
     out: Path = OUT,
-    formats: str = typer.Option("csv,xlsx", "--format", help="Any of csv,xlsx."),
+    formats: str = typer.Option(
+        "csv,xlsx", "--format", help="Any of csv,xlsx (answers) and zip (everything)."
+    ),
 ) -> None:
-    """Export every submitted answer, pseudonymised (case reference, agency, question)."""
+    """Export a round, pseudonymised: its answers (csv, xlsx), or everything about it (zip)."""
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    unknown = sorted(set(wanted) - {"csv", "xlsx"})
+    unknown = sorted(set(wanted) - {"csv", "xlsx", "zip"})
     if unknown or not wanted:
-        raise InputError(f"unknown export format {', '.join(unknown) or '(none)'}: csv, xlsx")
+        raise InputError(f"unknown export format {', '.join(unknown) or '(none)'}: csv, xlsx, zip")
     with session_scope() as session:
-        written = export_answers(session=session, round_id=round_id, out_dir=out, formats=wanted)
-    done(f"Round {round_id} answers: " + ", ".join(str(p) for p in written))
+        written = export_answers(
+            session=session,
+            round_id=round_id,
+            out_dir=out,
+            formats=[f for f in wanted if f != "zip"],
+        )
+        if "zip" in wanted:
+            written.append(
+                export_round_zip(
+                    session=session, round_id=round_id, out_dir=out, now=utcnow(), actor=cli_actor()
+                )
+            )
+    done(f"Round {round_id}: " + ", ".join(str(p) for p in written))
 
 
 def register_report_commands(app: typer.Typer) -> None:

@@ -69,3 +69,35 @@ def test_round_export_command_writes_both_files(
     assert main(["round", "export", str(baseline), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["round-1-answers.csv", "round-1-answers.xlsx"]
     assert main(["round", "export", str(baseline), "--format", "ods"]) == 1
+
+
+def test_a_round_exports_to_one_pseudonymised_zip_and_the_export_is_audited(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    import json
+    import zipfile
+
+    from flows.round_archive import export_round_zip
+    from models.audit_log import list_events
+    from tests.builders import NOW
+    from tests.flows.test_report_fixtures import baseline_and_reaudit
+
+    base, _again = baseline_and_reaudit(session, settings, tmp_path)
+    path = export_round_zip(
+        session=session, round_id=base, out_dir=tmp_path / "out", now=NOW, actor="coordinator"
+    )
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == [
+            "actions.json",
+            "answers.csv",
+            "audit.json",
+            "findings.json",
+            "messages.json",
+            "round.json",
+        ]
+        round_ = json.loads(archive.read("round.json"))
+        assert round_["round_id"] == base and len(round_["assignments"]) == 12
+        assert json.loads(archive.read("findings.json"))["round_id"] == base
+        assert "round.launched" in archive.read("audit.json").decode()
+        assert b"C-0001" in archive.read("answers.csv")
+    assert list_events(session=session, action="round.exported")[0].actor == "coordinator"
