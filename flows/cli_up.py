@@ -20,6 +20,7 @@ def up(
     port: int = typer.Option(4200, "--port", help="Port of the Prefect server and UI."),
     portal_port: int = typer.Option(8000, "--portal-port", help="Port of the agency portal."),
     no_portal: bool = typer.Option(False, "--no-portal", help="Do not start the portal."),
+    workers: int = typer.Option(1, "--workers", min=1, max=8, help="Prefect workers to start."),
 ) -> None:
     """Start Prefect (server, scheduled deployments, worker) and the portal; Ctrl-C stops all."""
     from flows.up import run_up
@@ -29,5 +30,6 @@ def up(
         port=port,
         portal_port=portal_port,
         serve_portal=not no_portal and _portal_registered(),
+        workers=workers,
     )
     raise typer.Exit(code)

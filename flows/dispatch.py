@@ -6,6 +6,8 @@ rows are the state, and Prefect sees counts only (no recipients, no content).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from prefect import flow, get_run_logger, task
 
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
@@ -18,9 +20,10 @@ from notifications.dispatcher import dispatch_due
     retry_delay_seconds=RETRY_DELAYS,
     retry_condition_fn=retry_if_transient,
 )
-def send_due_messages(batch_size: int | None = None) -> dict[str, int]:
+def send_due_messages(batch_size: int | None = None, now: str | None = None) -> dict[str, int]:
     """Claim, render, send and record every due message; returns counts."""
-    return dispatch_due(batch_size=batch_size).as_dict()
+    moment = datetime.fromisoformat(now) if now else None
+    return dispatch_due(batch_size=batch_size, now=moment).as_dict()
 
 
 @task(
@@ -34,9 +37,12 @@ def read_delivery_statuses() -> int:
 
 
 @flow(name="dispatch-notifications")
-async def dispatch_notifications(batch_size: int | None = None) -> dict[str, int]:
-    """Send every due message of the outbox and update delivery statuses."""
-    counts = send_due_messages(batch_size)
+async def dispatch_notifications(
+    batch_size: int | None = None, now: str | None = None
+) -> dict[str, int]:
+    """Send every due message of the outbox and update delivery statuses (`now`: ISO time
+    travel, as for chasing)."""
+    counts = send_due_messages(batch_size, now)
     counts["delivery_updates"] = read_delivery_statuses()
     get_run_logger().info(
         "Outbox: %(claimed)s claimed, %(sent)s sent, %(found_sent)s found already sent, "

@@ -165,7 +165,12 @@ def wait_for_health(*, url: str, supervisor: Supervisor, timeout: float = HEALTH
 
 
 def start_all(
-    *, supervisor: Supervisor, port: int, portal_port: int | None, serve_portal: bool
+    *,
+    supervisor: Supervisor,
+    port: int,
+    portal_port: int | None,
+    serve_portal: bool,
+    workers: int = 1,
 ) -> None:
     """Server, deployments, worker and portal, in that order."""
     prefect = _prefect()
@@ -180,17 +185,20 @@ def start_all(
     supervisor.run("pool", [prefect, "work-pool", "create", POOL, "--type", "process"])
     if supervisor.run("deploy", [prefect, "--no-prompt", "deploy", "--all"]) != 0:
         raise ConfigurationError("`prefect deploy --all` failed: see the deploy lines above")
-    supervisor.start(
-        "worker",
-        [prefect, "worker", "start", "--pool", POOL],
-        stop_signals=(signal.SIGINT, signal.SIGINT),
-    )
+    for number in range(1, workers + 1):
+        supervisor.start(
+            "worker" if workers == 1 else f"worker-{number}",
+            [prefect, "worker", "start", "--pool", POOL],
+            stop_signals=(signal.SIGINT, signal.SIGINT),
+        )
     if serve_portal and portal_port is not None:
         supervisor.start("portal", [*_jointaudit(), "serve", "--port", str(portal_port)])
     supervisor.log("everything is running; Ctrl-C stops it all")
 
 
-def run_up(*, settings: Settings, port: int, portal_port: int | None, serve_portal: bool) -> int:
+def run_up(
+    *, settings: Settings, port: int, portal_port: int | None, serve_portal: bool, workers: int = 1
+) -> int:
     """Start everything, wait for a signal or a child's exit, stop everything; the exit code."""
     supervisor = Supervisor(prefect_env(settings=settings, port=port))
     stop_requested = threading.Event()
@@ -207,6 +215,7 @@ def run_up(*, settings: Settings, port: int, portal_port: int | None, serve_port
             port=port,
             portal_port=portal_port,
             serve_portal=serve_portal,
+            workers=workers,
         )
         while not stop_requested.wait(1):
             failed = supervisor.failed()
