@@ -6,6 +6,7 @@ by one and raises the errors of `notifications.errors`, whose classes decide ret
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -24,7 +25,7 @@ class SendResult:
     delivery_status: str | None = None
 
 
-class MessageChannel:
+class MessageChannel(ABC):
     """Base of every channel; a context manager holding the batch's connection."""
 
     name: ClassVar[str]
@@ -43,12 +44,12 @@ class MessageChannel:
     ) -> None:
         self.close()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - most channels hold no connection to release
         """Release the batch's connection."""
 
+    @abstractmethod
     def send(self, message: RenderedMessage) -> SendResult:
         """Hand one message to the provider."""
-        raise NotImplementedError
 
     def find_sent(self, *, message_id: int, queued_at: datetime) -> SendResult | None:
         """The provider's record of an earlier send, or None (then the message is resent)."""
