@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import yaml
-from sqlmodel import Session
 
 from flows.action_plan.draft import draft_action_plan
 from flows.action_plan.manage import approve_plan, edit_action, list_actions, merge_actions
@@ -26,11 +25,6 @@ ACTOR = "demo:coordinator"
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def findings_agencies(*, session: Session, round_id: int) -> list[str]:
-    """The agencies that answered in the round (owners for actions without a hint)."""
-    return list(latest_findings(session=session, round_id=round_id).responses)
 
 
 def answer_round(round_id: int, *, seed: int, quality: float) -> None:

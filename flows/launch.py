@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -275,9 +274,3 @@ def launch_round(
         created=True,
         invitations=invitations,
     )
-
-
-def count_assignments(*, session: Session, round_id: int) -> int:
-    """How many assignments a round has (all statuses)."""
-    query = select(func.count()).select_from(Assignment).where(col(Assignment.round_id) == round_id)
-    return int(session.execute(query).scalar_one())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict
 
 from prefect import flow, get_run_logger, task
@@ -10,15 +9,11 @@ from prefect.runtime import flow_run
 
 from flows.launch import launch_round
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
+from flows.selection import seed_from_key
 from models.db import session_scope
 from models.round_parameters import LaunchParameters
 from models.settings import get_settings
 from models.types import utcnow
-
-
-def seed_from_key(idempotency_key: str) -> int:
-    """A seed derived from the idempotency key, so a retried run picks the same cases."""
-    return int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:15], 16)
 
 
 @task(

@@ -61,6 +61,11 @@ class Selection:
         return sum(s.wanted - s.picked for s in self.strata)
 
 
+def seed_from_key(key: str) -> int:
+    """A seed derived from an idempotency key, so a retried launch picks the same cases."""
+    return int(hashlib.sha256(key.encode()).hexdigest()[:15], 16)
+
+
 def rank_of(seed: int, case_ref: str) -> str:
     """The case's rank for this seed: lower sorts first."""
     return hashlib.sha256(f"{seed}:{case_ref}".encode()).hexdigest()

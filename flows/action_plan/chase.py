@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from flows.action_plan.manage import mark_overdue_actions
+from flows.action_plan.manage import LIVE, mark_overdue_actions
 from flows.round_messages import partnership_name
 from models.action import Action, ActionStatus
 from models.agency import AgencyContact, ContactRole
@@ -16,7 +16,6 @@ from models.settings import Settings
 from notifications.contexts import ActionDueContext
 from notifications.outbox import queue_message
 
-LIVE = (ActionStatus.approved, ActionStatus.on_track, ActionStatus.at_risk, ActionStatus.overdue)
 REMINDER_DAYS = 5
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from flows.programme.plan_file import ProgrammeFile, read_programme
 from flows.reaudit import reaudit_parameters
 from flows.round_messages import partnership_name
 from flows.round_views import get_round, list_rounds
+from flows.selection import seed_from_key
 from models.agency import Agency
 from models.audit_log import record_event
 from models.calendar import WorkingDayCalendar, london_date
@@ -109,7 +109,7 @@ def launch_due_rounds(
     by_key = {p.key: p for p in session.exec(select(PlannedRound))}
     for planned in due:
         deadline = calendar.add_working_days(today, planned.response_working_days)
-        seed = int(hashlib.sha256(f"programme:{planned.key}".encode()).hexdigest()[:15], 16)
+        seed = seed_from_key(f"programme:{planned.key}")
         if planned.reaudit_of is not None:
             baseline = by_key.get(planned.reaudit_of)
             if baseline is None or baseline.round_id is None:
