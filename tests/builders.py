@@ -185,3 +185,33 @@ def submit_answers(
             )
         )
     session.flush()
+
+
+def launch_chase_round(
+    *, session: Session, settings: Any, tmp_path: Path, due: date, key: str
+) -> int:
+    """Police and csc audit four CIN cases due on `due` (the chase tests' round); committed."""
+    from flows.launch import launch_round
+
+    load_agencies(session=session, tmp_path=tmp_path, codes=("police", "csc", "health"))
+    import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 6}))
+    result = launch_round(
+        session=session,
+        params=launch_parameters(agencies=["police", "csc"], sample_size=4, due_date=due),
+        seed=42,
+        idempotency_key=key,
+        now=NOW,
+        actor="c",
+        settings=settings,
+    )
+    session.commit()
+    return result.round_id
+
+
+def at_nine(day: date) -> datetime:
+    """09:00 in England on the day (when the chase schedule runs)."""
+    from datetime import time
+
+    from models.calendar import LONDON
+
+    return datetime.combine(day, time(9, 0), tzinfo=LONDON)

@@ -138,6 +138,21 @@ def _touch(assignment: Assignment, status: AssignmentStatus | None, now: datetim
     assignment.updated_at = now
 
 
+def _write_draft(
+    *,
+    session: Session,
+    view: AssignmentView,
+    questions: list[Question],
+    values: Mapping[str, AnswerValue],
+    now: datetime,
+) -> AnswerSet:
+    """The open draft of the assignment, with these answers written into it."""
+    draft = _open_draft(session=session, view=view, now=now)
+    by_id = {q.id: q for q in questions}
+    _write_rows(session=session, answer_set_id=draft.id or 0, questions=by_id, values=values)
+    return draft
+
+
 def save_draft(
     *,
     session: Session,
@@ -148,9 +163,7 @@ def save_draft(
     now: datetime,
 ) -> AnswerSet:
     """Keep what has been typed so far (valid answers only); nothing is checked for completeness."""
-    draft = _open_draft(session=session, view=view, now=now)
-    by_id = {q.id: q for q in questions}
-    _write_rows(session=session, answer_set_id=draft.id or 0, questions=by_id, values=values)
+    draft = _write_draft(session=session, view=view, questions=questions, values=values, now=now)
     draft.updated_at = now
     if view.assignment.status == AssignmentStatus.not_started:
         _touch(view.assignment, AssignmentStatus.in_progress, now)
@@ -175,9 +188,7 @@ def submit(
     now: datetime,
 ) -> AnswerSet:
     """Submit complete answers (already checked by `forms.read_answers(complete=True)`)."""
-    draft = _open_draft(session=session, view=view, now=now)
-    by_id = {q.id: q for q in questions}
-    _write_rows(session=session, answer_set_id=draft.id or 0, questions=by_id, values=values)
+    draft = _write_draft(session=session, view=view, questions=questions, values=values, now=now)
     for previous in _sets(session=session, assignment_id=view.assignment.id or 0):
         if previous.status == AnswerSetStatus.submitted:
             previous.status, previous.updated_at = AnswerSetStatus.superseded, now

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from flows.action_plan.draft import draft_action_plan
 from flows.action_plan.manage import (
+    ActionView,
     approve_plan,
     edit_action,
     list_actions,
@@ -63,6 +64,25 @@ def round_id(session: Session, settings: Settings, tmp_path: Path) -> int:
     return result.round_id
 
 
+def approved_plan(session: Session, round_id: int, *, owner: str) -> list[ActionView]:
+    """Draft the plan, complete every action for `owner` (due 31 March 2027), approve it."""
+    draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    actions = list_actions(session=session, round_id=round_id)
+    for action in actions:
+        edit_action(
+            session=session,
+            action_id=action.id,
+            now=NOW,
+            actor="c",
+            how="h",
+            owner=owner,
+            due_date=date(2027, 3, 31),
+            success_measure="m",
+        )
+    approve_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    return actions
+
+
 def test_drafting_proposes_rule_discrepancy_and_agency_text_actions_once(
     session: Session, round_id: int
 ) -> None:
@@ -112,20 +132,7 @@ def test_the_plan_cannot_be_approved_while_an_action_lacks_an_owner_date_or_meas
 def test_owners_update_actions_and_late_ones_become_overdue(
     session: Session, round_id: int
 ) -> None:
-    draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c")
-    actions = list_actions(session=session, round_id=round_id)
-    for action in actions:
-        edit_action(
-            session=session,
-            action_id=action.id,
-            now=NOW,
-            actor="c",
-            how="h",
-            owner="csc",
-            due_date=date(2027, 3, 31),
-            success_measure="m",
-        )
-    approve_plan(session=session, round_id=round_id, now=NOW, actor="c")
+    actions = approved_plan(session, round_id, owner="csc")
     update_action(
         session=session,
         action_id=actions[0].id,
@@ -192,20 +199,7 @@ def test_late_actions_are_chased_once_per_step_on_working_days(
     from flows.action_plan.chase import chase_actions
     from models.outbox import OutboxMessage
 
-    draft_action_plan(session=session, round_id=round_id, now=NOW, actor="c")
-    for action in list_actions(session=session, round_id=round_id):
-        edit_action(
-            session=session,
-            action_id=action.id,
-            now=NOW,
-            actor="c",
-            how="h",
-            owner="police",
-            due_date=date(2027, 3, 31),
-            success_measure="m",
-        )
-    approve_plan(session=session, round_id=round_id, now=NOW, actor="c")
-    count = len(list_actions(session=session, round_id=round_id))
+    count = len(approved_plan(session, round_id, owner="police"))
 
     def sent(step: str) -> list[OutboxMessage]:
         return list(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -8,12 +8,11 @@ from sqlmodel import Session, col, select
 
 from flows.chase.policy import ChaseRules, latest_step
 from flows.chase.sweep import cancel_chasers, chase_sweep
-from flows.launch import launch_round
-from models.calendar import LONDON, WorkingDayCalendar
+from models.calendar import WorkingDayCalendar
 from models.outbox import MessageStatus, OutboxMessage
 from models.round import Assignment, AssignmentStatus
 from models.settings import Settings
-from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
+from tests.builders import NOW, at_nine, launch_chase_round
 
 DUE = date(2026, 12, 24)  # Thu; Fri 25 and Mon 28 Dec are bank holidays
 CLOSURE = date(2026, 12, 29)
@@ -27,23 +26,9 @@ def chase_settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def round_id(session: Session, settings: Settings, tmp_path: Path) -> int:
-    load_agencies(session=session, tmp_path=tmp_path, codes=("police", "csc", "health"))
-    import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 6}))
-    result = launch_round(
-        session=session,
-        params=launch_parameters(agencies=["police", "csc"], sample_size=4, due_date=DUE),
-        seed=42,
-        idempotency_key="chase",
-        now=NOW,
-        actor="c",
-        settings=settings,
+    return launch_chase_round(
+        session=session, settings=settings, tmp_path=tmp_path, due=DUE, key="chase"
     )
-    session.commit()
-    return result.round_id
-
-
-def at_nine(day: date) -> datetime:
-    return datetime.combine(day, time(9, 0), tzinfo=LONDON)
 
 
 def sweep(session: Session, settings: Settings, day: date) -> list[tuple[str, str]]:

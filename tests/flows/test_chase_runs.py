@@ -2,47 +2,31 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from flows.chase.policy import CHASE_TEMPLATES
 from flows.chase.sweep import ChaseSummary, chase_sweep
 from flows.cli import main
-from flows.launch import launch_round
 from flows.round_changes import cancel_round, extend_due_date
-from models.calendar import LONDON
 from models.db import create_db_engine
 from models.outbox import OutboxMessage
 from models.round import AccessGrant, GrantRole
 from models.settings import Settings
-from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
+from tests.builders import NOW, at_nine, launch_chase_round
 
 DUE = date(2026, 12, 24)
-CHASE_TEMPLATES = ("reminder", "overdue", "escalation", "digest")
 
 
 @pytest.fixture
 def launched(session: Session, settings: Settings, tmp_path: Path) -> int:
-    load_agencies(session=session, tmp_path=tmp_path, codes=("police", "csc", "health"))
-    import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 6}))
-    result = launch_round(
-        session=session,
-        params=launch_parameters(agencies=["police", "csc"], sample_size=4, due_date=DUE),
-        seed=42,
-        idempotency_key="chase-runs",
-        now=NOW,
-        actor="c",
-        settings=settings,
+    return launch_chase_round(
+        session=session, settings=settings, tmp_path=tmp_path, due=DUE, key="chase-runs"
     )
-    session.commit()
-    return result.round_id
-
-
-def at_nine(day: date) -> datetime:
-    return datetime.combine(day, time(9, 0), tzinfo=LONDON)
 
 
 def steps(session: Session, settings: Settings, day: date) -> list[str]:
