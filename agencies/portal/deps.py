@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from fastapi import HTTPException, Request
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from models.partnership import Person
+from models.partnership import PartnershipRole, Person, PersonRole
 
 
 class SignInRequired(Exception):
@@ -46,3 +46,28 @@ def person(session: Session, request: Request) -> Person:
 def not_found() -> HTTPException:
     """The only answer to anything a person may not see."""
     return HTTPException(status_code=404, detail="not found")
+
+
+def person_with_role(session: Session, request: Request, *roles: PartnershipRole) -> Person:
+    """The signed-in person if they hold one of these partnership roles, else "not found"."""
+    who = person(session, request)
+    held = session.exec(
+        select(PersonRole.role).where(
+            col(PersonRole.person_id) == who.id, col(PersonRole.role).in_(roles)
+        )
+    ).first()
+    if held is None:
+        raise not_found()
+    return who
+
+
+def coordinator(session: Session, request: Request) -> Person:
+    """The signed-in coordinator; anyone else gets "not found"."""
+    return person_with_role(session, request, PartnershipRole.coordinator)
+
+
+def report_reader(session: Session, request: Request) -> Person:
+    """A coordinator or board reader: the people who may open a round's report pages."""
+    return person_with_role(
+        session, request, PartnershipRole.coordinator, PartnershipRole.board_reader
+    )
