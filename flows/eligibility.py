@@ -94,6 +94,16 @@ def _conditions(
     return steps
 
 
+@dataclass(frozen=True)
+class Eligibility:
+    """The eligible candidates, the funnel that led to them and the register's active cases
+    by category (the round keeps those as the register's context)."""
+
+    candidates: list[Candidate]
+    funnel: list[FunnelStep]
+    register_counts: dict[str, int]
+
+
 def eligible_cases(
     *,
     session: Session,
@@ -101,23 +111,28 @@ def eligible_cases(
     agencies: Sequence[str],
     now: datetime,
     balance_by: str | None = None,
-) -> tuple[list[Candidate], list[FunnelStep]]:
+) -> Eligibility:
     """The eligible candidates (with their stratum), and the count left after each criterion."""
     steps = _conditions(criteria, agencies, now)
-    # One pass over the register counts every stage of the funnel at once.
+    # One pass over the register counts every stage of the funnel, by category, at once.
     applied: list[ColumnElement[bool]] = []
     stages: list[Any] = [func.count()]
     for _label, condition in steps:
         applied.append(condition)
         stages.append(func.coalesce(func.sum(case((and_(*applied), 1), else_=0)), 0))
-    counts = session.execute(select(*stages).select_from(Case)).one()
-    funnel = [FunnelStep("cases in the register", int(counts[0]))]
-    funnel += [FunnelStep(label, int(n)) for (label, _), n in zip(steps, counts[1:], strict=True)]
+    by_category = session.execute(
+        select(col(Case.category), *stages).select_from(Case).group_by(col(Case.category))
+    ).all()
+    totals = [sum(int(row[index]) for row in by_category) for index in range(1, len(stages) + 1)]
+    funnel = [FunnelStep("cases in the register", totals[0])]
+    funnel += [FunnelStep(label, n) for (label, _), n in zip(steps, totals[1:], strict=True)]
+    # The first step is "active in the register".
+    active = {row[0] or "unknown": int(row[2]) for row in by_category if row[2]}
     stratum: ColumnElement[str] = (
         func.coalesce(getattr(Case, balance_by), UNKNOWN) if balance_by else literal(ALL)
     )
     rows = session.execute(select(col(Case.id), col(Case.case_ref), stratum).where(and_(*applied)))
-    return [Candidate(*row) for row in rows], funnel
+    return Eligibility(list(map(Candidate._make, rows)), funnel, active)
 
 
 def register_counts(*, session: Session) -> dict[str, Any]:

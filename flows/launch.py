@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from agencies.tool_catalog import load_tool
 from flows.eligibility import FunnelStep, eligible_cases, register_counts, same_cases_as
 from flows.round_messages import queue_invitations
+from flows.round_state import assign_members
 from flows.selection import Selection, select_cases
 from models.agency import Agency
 from models.audit_log import record_event
@@ -19,8 +20,6 @@ from models.calendar import WorkingDayCalendar, london_date
 from models.errors import InputError
 from models.questionnaire import Tool
 from models.round import (
-    Assignment,
-    AssignmentStatus,
     AuditRound,
     RoundAgency,
     RoundCase,
@@ -41,6 +40,7 @@ class LaunchPlan:
     agencies: list[Agency]
     selection: Selection
     funnel: list[FunnelStep]
+    register_counts: dict[str, int] | None = None
 
     def explanation(self) -> dict[str, object]:
         """Why these cases: the eligibility funnel and each stratum's counts (JSON-ready)."""
@@ -124,21 +124,23 @@ def plan_launch(
         params, now=now, calendar=WorkingDayCalendar.with_closures(settings.closure_days)
     )
     check_grace(params, settings=settings)
+    counts = None
     if params.same_cases_as_round is not None:
         selection, funnel = same_cases_as(
             session=session, round_id=params.same_cases_as_round, seed=seed
         )
     else:
         balance_by, quotas = params.balancing()
-        candidates, funnel = eligible_cases(
+        eligibility = eligible_cases(
             session=session,
             criteria=params.criteria,
             agencies=params.agencies,
             now=now,
             balance_by=balance_by,
         )
+        funnel, counts = eligibility.funnel, eligibility.register_counts
         selection = select_cases(
-            candidates,
+            eligibility.candidates,
             seed=seed,
             sample_size=params.sample_size,
             balance_by=balance_by,
@@ -148,7 +150,13 @@ def plan_launch(
     if not selection.picks:
         raise InputError("no eligible cases: widen the selection criteria")
     return LaunchPlan(
-        params=params, seed=seed, tool=tool, agencies=agencies, selection=selection, funnel=funnel
+        params=params,
+        seed=seed,
+        tool=tool,
+        agencies=agencies,
+        selection=selection,
+        funnel=funnel,
+        register_counts=counts,
     )
 
 
@@ -210,7 +218,7 @@ def launch_round(
         due_date=params.due_date,
         parameters=frozen.model_dump(mode="json"),
         selection=plan.explanation(),
-        register_counts=register_counts(session=session),
+        register_counts=plan.register_counts or register_counts(session=session),
         baseline_round_id=params.baseline_round_id,
         created_by=actor,
         created_at=now,
@@ -236,17 +244,7 @@ def launch_round(
         columns=("round_id", "case_id", "stratum", "rank", "status", "added_at"),
         rows=[(round_id, p.case_id, p.stratum, p.rank, "active", now) for p in picks],
     )
-    session.flush()
-    bulk_insert(
-        session=session,
-        table=Assignment.__table__,  # type: ignore[attr-defined]
-        columns=("round_id", "agency_id", "case_id", "status", "created_at", "updated_at"),
-        rows=[
-            (round_id, agency_id, p.case_id, AssignmentStatus.not_started.value, now, now)
-            for agency_id in agency_ids
-            for p in picks
-        ],
-    )
+    assign_members(session, round_id, now)
     people = grant_agency_contacts(
         session=session, round_id=round_id, agency_ids=agency_ids, now=now
     )

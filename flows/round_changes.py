@@ -11,9 +11,8 @@ from flows.eligibility import eligible_cases
 from flows.launch import check_due_date
 from flows.round_messages import cancel_pending, queue_round_update
 from flows.round_state import (
-    active_agency_ids,
     agency_by_code,
-    assign,
+    assign_members,
     live_people,
     membership,
     open_round,
@@ -45,13 +44,13 @@ def replace_case(
     member, _case = found
     params = LaunchParameters.model_validate(round_.parameters)
     balance_by, _quotas = params.balancing()
-    candidates, _ = eligible_cases(
+    candidates = eligible_cases(
         session=session,
         criteria=params.criteria,
         agencies=params.agencies,
         now=now,
         balance_by=balance_by,
-    )
+    ).candidates
     held = set(session.exec(select(RoundCase.case_id).where(col(RoundCase.round_id) == round_id)))
     pick = next_in_rank(candidates, seed=round_.seed, stratum=member.stratum, exclude=held)
     if pick is None:
@@ -71,7 +70,7 @@ def replace_case(
     )
     session.flush()
     withdraw_assignments(session, round_id, now, case_id=member.case_id)
-    assign(session, round_id, active_agency_ids(session, round_id), [pick.case_id], now)
+    assign_members(session, round_id, now, case_id=pick.case_id)
     event_id = record_event(
         session=session,
         actor=actor,

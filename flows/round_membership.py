@@ -10,7 +10,7 @@ from flows.round_messages import cancel_pending, queue_invitations, queue_round_
 from flows.round_state import (
     active_agency_ids,
     agency_by_code,
-    assign,
+    assign_members,
     membership,
     open_round,
     withdraw_assignments,
@@ -49,13 +49,6 @@ def add_agency(*, session: Session, round_id: int, code: str, now: datetime, act
             )
         )
     )
-    existing = set(
-        session.exec(
-            select(Assignment.case_id).where(
-                col(Assignment.round_id) == round_id, col(Assignment.agency_id) == agency.id
-            )
-        )
-    )
     for assignment in session.exec(
         select(Assignment).where(
             col(Assignment.round_id) == round_id,
@@ -64,7 +57,7 @@ def add_agency(*, session: Session, round_id: int, code: str, now: datetime, act
         )
     ):
         assignment.status, assignment.updated_at = AssignmentStatus.not_started, now
-    assign(session, round_id, [agency.id], [c for c in cases if c not in existing], now)
+    assign_members(session, round_id, now, agency_id=agency.id)
     people = grant_agency_contacts(
         session=session, round_id=round_id, agency_ids=[agency.id], now=now
     )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam, exists, insert, literal
+from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from flows.round_views import get_round
 from models.agency import Agency
-from models.bulk import bulk_insert
 from models.errors import ConflictError, NotFoundError
 from models.round import (
     AccessGrant,
@@ -17,8 +18,10 @@ from models.round import (
     AuditRound,
     MemberStatus,
     RoundAgency,
+    RoundCase,
     RoundStatus,
 )
+from models.types import UTCDateTime
 
 
 def open_round(session: Session, round_id: int) -> AuditRound:
@@ -66,18 +69,51 @@ def live_people(session: Session, round_id: int, agency_id: int | None = None) -
     return sorted(set(session.exec(query)))
 
 
-def assign(
-    session: Session, round_id: int, agency_ids: list[int], case_ids: list[int], now: datetime
+def assign_members(
+    session: Session,
+    round_id: int,
+    now: datetime,
+    *,
+    agency_id: int | None = None,
+    case_id: int | None = None,
 ) -> None:
-    bulk_insert(
-        session=session,
-        table=Assignment.__table__,  # type: ignore[attr-defined]
-        columns=("round_id", "agency_id", "case_id", "status", "created_at", "updated_at"),
-        rows=[
-            (round_id, a, c, AssignmentStatus.not_started.value, now, now)
-            for a in agency_ids
-            for c in case_ids
-        ],
+    """Assign every active case of the round to every active agency that lacks it (optionally
+    one agency's or one case's), in one INSERT … SELECT: the rule holds by construction."""
+    stamp = bindparam("now", now, type_=UTCDateTime())
+    agency, case = RoundAgency.__table__.alias("ra"), RoundCase.__table__.alias("rc")  # type: ignore[attr-defined]
+    table = Assignment.__table__  # type: ignore[attr-defined]
+    query = (
+        select_rows(
+            agency.c.round_id,
+            agency.c.agency_id,
+            case.c.case_id,
+            literal(AssignmentStatus.not_started.value),
+            stamp,
+            stamp,
+        )
+        .select_from(agency.join(case, case.c.round_id == agency.c.round_id))
+        .where(
+            agency.c.round_id == round_id,
+            agency.c.status == MemberStatus.active.value,
+            case.c.status == MemberStatus.active.value,
+        )
+    )
+    if agency_id is not None or case_id is not None:
+        query = query.where(
+            ~exists().where(
+                table.c.round_id == round_id,
+                table.c.agency_id == agency.c.agency_id,
+                table.c.case_id == case.c.case_id,
+            )
+        )
+    if agency_id is not None:
+        query = query.where(agency.c.agency_id == agency_id)
+    if case_id is not None:
+        query = query.where(case.c.case_id == case_id)
+    columns = ("round_id", "agency_id", "case_id", "status", "created_at", "updated_at")
+    session.flush()
+    session.execute(
+        insert(table).from_select(columns, query.order_by(agency.c.agency_id, case.c.case_id))
     )
 
 

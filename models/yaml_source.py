@@ -99,14 +99,18 @@ def load_yaml(path: Path | str, *, text: str | None = None) -> YamlDocument:
             raise ImportFileError(source, [Problem("file", "not found")]) from None
         except UnicodeDecodeError:
             raise ImportFileError(source, [Problem("file", "is not UTF-8 text")]) from None
+    # libyaml's parser when present; one parse gives both the nodes (lines) and the data.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
         reason = getattr(error, "problem", None) or str(error)
         raise ImportFileError(source, [Problem(where, f"YAML syntax error: {reason}")]) from None
+    finally:
+        loader.dispose()
     document = YamlDocument(source=source, data=data)
     if node is not None:
         _index_lines(node, (), document.lines)
