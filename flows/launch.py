@@ -15,7 +15,7 @@ from flows.round_state import assign_members
 from flows.selection import Selection, select_cases
 from models.agency import Agency
 from models.audit_log import record_event
-from models.bulk import bulk_insert
+from models.bulk import bulk_insert, collector_paused
 from models.calendar import WorkingDayCalendar, london_date
 from models.errors import InputError
 from models.questionnaire import Tool
@@ -131,22 +131,23 @@ def plan_launch(
         )
     else:
         balance_by, quotas = params.balancing()
-        eligibility = eligible_cases(
-            session=session,
-            criteria=params.criteria,
-            agencies=params.agencies,
-            now=now,
-            balance_by=balance_by,
-        )
-        funnel, counts = eligibility.funnel, eligibility.register_counts
-        selection = select_cases(
-            eligibility.candidates,
-            seed=seed,
-            sample_size=params.sample_size,
-            balance_by=balance_by,
-            quotas=quotas,
-            allow_fewer=params.allow_fewer,
-        )
+        with collector_paused():
+            eligibility = eligible_cases(
+                session=session,
+                criteria=params.criteria,
+                agencies=params.agencies,
+                now=now,
+                balance_by=balance_by,
+            )
+            funnel, counts = eligibility.funnel, eligibility.register_counts
+            selection = select_cases(
+                eligibility.candidates,
+                seed=seed,
+                sample_size=params.sample_size,
+                balance_by=balance_by,
+                quotas=quotas,
+                allow_fewer=params.allow_fewer,
+            )
     if not selection.picks:
         raise InputError("no eligible cases: widen the selection criteria")
     return LaunchPlan(
