@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench.agreement",
     "bench.reconcile",
     "bench.chase",
+    "bench.api",
 )
 
 

@@ -36,6 +36,7 @@ def _register_commands() -> None:
     _state["registered"] = True
     from flows.cli_actions import action_app, register_action_commands
     from flows.cli_agencies import agencies_app
+    from flows.cli_apikeys import apikey_app
     from flows.cli_cases import cases_app
     from flows.cli_chase import chase
     from flows.cli_notify import notify_app
@@ -68,6 +69,7 @@ def _register_commands() -> None:
     app.add_typer(action_app, name="action")
     app.add_typer(round_app, name="round")
     app.add_typer(tools_app, name="tools")
+    app.add_typer(apikey_app, name="apikey")
 
 
 def _report(error: BaseException) -> int:

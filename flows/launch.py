@@ -18,6 +18,7 @@ from models.audit_log import record_event
 from models.bulk import bulk_insert, collector_paused
 from models.calendar import WorkingDayCalendar, london_date
 from models.errors import InputError
+from models.faults import fault_point
 from models.questionnaire import Tool
 from models.round import (
     AuditRound,
@@ -265,6 +266,7 @@ def launch_round(
             "invitations": invitations,
         },
     )
+    fault_point("launch:before-commit")
     return LaunchResult(
         round_id=round_id,
         seed=seed,

@@ -8,14 +8,19 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from flows.round_state import open_round
+from models.agency import Agency
+from models.audit_log import record_event
+from models.errors import NotFoundError
 from models.partnership import Partnership
-from models.round import AuditRound, MemberStatus, RoundCase
+from models.round import AccessGrant, AuditRound, GrantRole, MemberStatus, RoundCase
 from models.round_access import GrantedPerson
 from notifications.contexts import InvitationContext, RoundUpdateContext
 from notifications.outbox import cancel_pending as cancel_outbox_pending
 from notifications.outbox import queue_message
 
 DEFAULT_PARTNERSHIP = "the safeguarding children partnership"
+INVITED_GRANTS = (GrantRole.lead, GrantRole.deputy)
 
 
 def partnership_name(*, session: Session) -> str:
@@ -42,24 +47,74 @@ def queue_invitations(
     cases = _case_count(session, round_.id)
     queued = 0
     for person in people:
-        context = InvitationContext(
-            partnership_name=name,
-            round_title=round_.title,
-            agency_name=person.agency_name,
-            case_count=cases,
-            due_date=round_.due_date,
-        )
-        message = queue_message(
-            session=session,
-            dedupe_key=f"invitation:{round_.id}:{person.agency_id}:{person.person_id}",
-            context=context,
-            now=now,
-            person_id=person.person_id,
-            round_id=round_.id,
-            agency_id=person.agency_id,
-        )
-        queued += message is not None
+        key = f"invitation:{round_.id}:{person.agency_id}:{person.person_id}"
+        queued += _queue_invitation(session, round_, person, key, name, cases, now)
     return queued
+
+
+def _queue_invitation(
+    session: Session,
+    round_: AuditRound,
+    person: GrantedPerson,
+    dedupe_key: str,
+    name: str,
+    cases: int,
+    now: datetime,
+) -> bool:
+    context = InvitationContext(
+        partnership_name=name,
+        round_title=round_.title,
+        agency_name=person.agency_name,
+        case_count=cases,
+        due_date=round_.due_date,
+    )
+    message = queue_message(
+        session=session,
+        dedupe_key=dedupe_key,
+        context=context,
+        now=now,
+        person_id=person.person_id,
+        round_id=round_.id,
+        agency_id=person.agency_id,
+    )
+    return message is not None
+
+
+def resend_invitation(
+    *, session: Session, round_id: int, agency_id: int, person_id: int, now: datetime, actor: str
+) -> int:
+    """Queue a person's invitation again; the dedupe key names the audit event of the resend."""
+    round_ = open_round(session, round_id)
+    found = session.exec(
+        select(AccessGrant, Agency)
+        .join(Agency, col(Agency.id) == col(AccessGrant.agency_id))
+        .where(
+            col(AccessGrant.round_id) == round_id,
+            col(AccessGrant.agency_id) == agency_id,
+            col(AccessGrant.person_id) == person_id,
+            col(AccessGrant.role).in_(INVITED_GRANTS),
+            col(AccessGrant.revoked_at).is_(None),
+        )
+    ).first()
+    if found is None:
+        raise NotFoundError(
+            f"person {person_id} is not a lead or deputy of agency {agency_id} in round {round_id}"
+        )
+    grant, agency = found
+    event_id = record_event(
+        session=session,
+        actor=actor,
+        action="round.invitation_resent",
+        entity_type="round",
+        entity_id=round_id,
+        now=now,
+        details={"agency": agency.code, "person_id": person_id},
+    )
+    person = GrantedPerson(person_id, agency_id, agency.name, grant.role)
+    key = f"invitation:{round_id}:{agency_id}:{person_id}:resend:{event_id}"
+    name = partnership_name(session=session)
+    _queue_invitation(session, round_, person, key, name, _case_count(session, round_id), now)
+    return event_id
 
 
 def queue_round_update(

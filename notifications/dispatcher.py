@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from models.db import get_engine, session_scope
 from models.errors import ConfigurationError, JointauditError
+from models.faults import fault_point
 from models.settings import Settings, get_settings
 from models.types import utcnow
 from notifications.channels import MessageChannel, open_channel
@@ -34,7 +35,6 @@ from notifications.claim import (
 )
 from notifications.contexts import context_from_stored
 from notifications.errors import DeliveryError, RetryableDeliveryError, TemplateError
-from notifications.faults import fault_point
 from notifications.render import MessageRenderer, RenderedMessage
 from notifications.tokens import mint_sign_in_token, sign_in_url
 

@@ -1,7 +1,8 @@
 """Who may see what in the portal: every lookup goes person → live grants → agency.
 
 A lead or deputy sees their agency's assignments in rounds they hold a grant for; an
-escalation contact sees only the assignments with a concern. Anything else is "not found".
+escalation contact sees only the assignments with a concern. An agency system (API key) sees
+its agency's assignments in the rounds the agency takes part in. Anything else is "not found".
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from models.round import (
     AssignmentStatus,
     AuditRound,
     GrantRole,
+    MemberStatus,
     RoundAgency,
     RoundStatus,
 )
@@ -65,49 +67,94 @@ def _concerned_ids(*, session: Session, round_id: int) -> set[int]:
     return set(session.exec(select(Concern.assignment_id).where(col(Concern.round_id) == round_id)))
 
 
+def _views(
+    *,
+    session: Session,
+    agency_id: int,
+    role: GrantRole,
+    round_id: int | None = None,
+    assignment_id: int | None = None,
+    taking_part: bool = False,
+) -> list[AssignmentView]:
+    """The agency's live assignments (in one round, or one assignment), seen with this role."""
+    query = (
+        select_rows(Assignment, AuditRound, Agency, col(Case.case_ref), ToolVersion, RoundAgency)
+        .join(AuditRound, col(AuditRound.id) == col(Assignment.round_id))
+        .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .join(Case, col(Case.id) == col(Assignment.case_id))
+        .join(ToolVersion, col(ToolVersion.id) == col(AuditRound.tool_version_id))
+        .join(
+            RoundAgency,
+            (col(RoundAgency.round_id) == col(Assignment.round_id))
+            & (col(RoundAgency.agency_id) == col(Assignment.agency_id)),
+        )
+        .where(
+            col(Assignment.agency_id) == agency_id,
+            col(Assignment.status) != AssignmentStatus.withdrawn,
+            col(AuditRound.status).not_in(HIDDEN_ROUNDS),
+        )
+        .order_by(col(Assignment.round_id), col(Case.case_ref))
+    )
+    if round_id is not None:
+        query = query.where(col(Assignment.round_id) == round_id)
+    if assignment_id is not None:
+        query = query.where(col(Assignment.id) == assignment_id)
+    if taking_part:
+        query = query.where(col(RoundAgency.status) == MemberStatus.active)
+    return [
+        AssignmentView(
+            assignment, round_, agency, case_ref, role, version, member.due_date or round_.due_date
+        )
+        for assignment, round_, agency, case_ref, version, member in session.execute(query).all()
+    ]
+
+
 def visible_assignments(*, session: Session, person_id: int) -> list[AssignmentView]:
     """Every assignment the person may open now, by round, agency and case reference."""
-    views = []
+    views: list[AssignmentView] = []
     best: dict[tuple[int, int], AccessGrant] = {}
     for grant in _grants(session=session, person_id=person_id):
         key = (grant.round_id, grant.agency_id)
         if key not in best or best[key].role == GrantRole.escalation:
             best[key] = grant
     for (round_id, agency_id), grant in best.items():
-        rows = session.execute(
-            select_rows(
-                Assignment, AuditRound, Agency, col(Case.case_ref), ToolVersion, RoundAgency
-            )
-            .join(AuditRound, col(AuditRound.id) == col(Assignment.round_id))
-            .join(Agency, col(Agency.id) == col(Assignment.agency_id))
-            .join(Case, col(Case.id) == col(Assignment.case_id))
-            .join(ToolVersion, col(ToolVersion.id) == col(AuditRound.tool_version_id))
-            .join(
-                RoundAgency,
-                (col(RoundAgency.round_id) == col(Assignment.round_id))
-                & (col(RoundAgency.agency_id) == col(Assignment.agency_id)),
-            )
-            .where(
-                col(Assignment.round_id) == round_id,
-                col(Assignment.agency_id) == agency_id,
-                col(Assignment.status) != AssignmentStatus.withdrawn,
-                col(AuditRound.status).not_in(HIDDEN_ROUNDS),
-            )
-            .order_by(col(Case.case_ref))
-        ).all()
         concerned = (
             _concerned_ids(session=session, round_id=round_id)
             if grant.role == GrantRole.escalation
             else None
         )
-        for assignment, round_, agency, case_ref, version, member in rows:
-            if concerned is not None and assignment.id not in concerned:
-                continue
-            due = member.due_date or round_.due_date
-            views.append(
-                AssignmentView(assignment, round_, agency, case_ref, grant.role, version, due)
+        views.extend(
+            view
+            for view in _views(
+                session=session, agency_id=agency_id, role=grant.role, round_id=round_id
             )
+            if concerned is None or view.assignment.id in concerned
+        )
     return views
+
+
+def agency_assignments(
+    *, session: Session, agency_id: int, assignment_id: int | None = None
+) -> list[AssignmentView]:
+    """The agency's assignments in rounds it takes part in, as its lead would see them."""
+    return _views(
+        session=session,
+        agency_id=agency_id,
+        role=GrantRole.lead,
+        assignment_id=assignment_id,
+        taking_part=True,
+    )
+
+
+def get_agency_assignment(
+    *, session: Session, agency_id: int, assignment_id: int
+) -> AssignmentView:
+    """One of the agency's assignments; NotFoundError for anything else (never "forbidden")."""
+    for view in agency_assignments(
+        session=session, agency_id=agency_id, assignment_id=assignment_id
+    ):
+        return view
+    raise NotFoundError(NOT_FOUND)
 
 
 def get_assignment(*, session: Session, person_id: int, assignment_id: int) -> AssignmentView:

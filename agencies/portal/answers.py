@@ -1,7 +1,8 @@
 """An agency's answers about one case: drafts, submission and amendment, one typed row each.
 
 Every function takes an `AssignmentView` from `agencies.portal.access`, so it is already
-scoped to an agency the person holds a grant for. An amendment is a new version: the
+scoped to an agency the person holds a grant for (or, for agency systems, the agency of their
+API key: they pass `actor="api-key:{id}"` and no person). An amendment is a new version: the
 submitted one stays current (and counts in reconciliation) until the amendment is submitted,
 then it is marked superseded.
 """
@@ -21,7 +22,7 @@ from models.audit_log import record_event
 from models.errors import ConflictError
 from models.questionnaire import KNOWN_QUESTION_ID, Question
 from models.questionnaire import Answer as AnswerValue
-from models.round import Assignment, AssignmentStatus
+from models.round import ANSWERED, AccessGrant, Assignment, AssignmentStatus
 
 CLOSED = "collection for this round has closed: answers can no longer change"
 READ_ONLY = "these answers are submitted: choose Amend to change them"
@@ -159,8 +160,9 @@ def save_draft(
     view: AssignmentView,
     questions: list[Question],
     values: Mapping[str, AnswerValue],
-    person_id: int,
+    person_id: int | None,
     now: datetime,
+    actor: str | None = None,
 ) -> AnswerSet:
     """Keep what has been typed so far (valid answers only); nothing is checked for completeness."""
     draft = _write_draft(session=session, view=view, questions=questions, values=values, now=now)
@@ -169,7 +171,7 @@ def save_draft(
         _touch(view.assignment, AssignmentStatus.in_progress, now)
     record_event(
         session=session,
-        actor=f"person:{person_id}",
+        actor=actor or f"person:{person_id}",
         action="answers.draft_saved",
         entity_type="assignment",
         entity_id=view.assignment.id,
@@ -184,10 +186,12 @@ def submit(
     view: AssignmentView,
     questions: list[Question],
     values: Mapping[str, AnswerValue],
-    person_id: int,
+    person_id: int | None,
     now: datetime,
+    actor: str | None = None,
 ) -> AnswerSet:
-    """Submit complete answers (already checked by `forms.read_answers(complete=True)`)."""
+    """Submit complete answers (already checked by `forms.read_answers(complete=True)`), and
+    stop the agency's reminders when nothing of theirs is outstanding."""
     draft = _write_draft(session=session, view=view, questions=questions, values=values, now=now)
     for previous in _sets(session=session, assignment_id=view.assignment.id or 0):
         if previous.status == AnswerSetStatus.submitted:
@@ -204,13 +208,16 @@ def submit(
     view.assignment.submitted_at = now
     record_event(
         session=session,
-        actor=f"person:{person_id}",
+        actor=actor or f"person:{person_id}",
         action="answers.submitted",
         entity_type="assignment",
         entity_id=view.assignment.id,
         now=now,
         details={"version": draft.version, "not_known": not_known},
     )
+    # In the same transaction: a submission never stands while its reminders still wait.
+    session.flush()
+    stop_chasing_when_answered(session=session, view=view, now=now)
     return draft
 
 
@@ -219,8 +226,9 @@ def amend(
     session: Session,
     view: AssignmentView,
     questions: list[Question],
-    person_id: int,
+    person_id: int | None,
     now: datetime,
+    actor: str | None = None,
 ) -> AnswerSet:
     """Start an amendment: a new draft version holding a copy of the submitted answers."""
     if not view.collecting:
@@ -246,7 +254,7 @@ def amend(
     _write_rows(session=session, answer_set_id=draft.id or 0, questions=by_id, values=kept)
     record_event(
         session=session,
-        actor=f"person:{person_id}",
+        actor=actor or f"person:{person_id}",
         action="answers.amend_started",
         entity_type="assignment",
         entity_id=view.assignment.id,
@@ -254,3 +262,27 @@ def amend(
         details={"version": draft.version},
     )
     return draft
+
+
+def stop_chasing_when_answered(*, session: Session, view: AssignmentView, now: datetime) -> None:
+    """Cancel the reminders to the agency's people once none of its cases is outstanding."""
+    from flows.chase.sweep import cancel_chasers
+
+    outstanding = session.exec(
+        select(Assignment.id).where(
+            col(Assignment.round_id) == view.round.id,
+            col(Assignment.agency_id) == view.agency.id,
+            col(Assignment.status).not_in([*ANSWERED, AssignmentStatus.withdrawn]),
+        )
+    ).first()
+    if outstanding is not None:
+        return
+    people = session.exec(
+        select(AccessGrant.person_id).where(
+            col(AccessGrant.round_id) == view.round.id,
+            col(AccessGrant.agency_id) == view.agency.id,
+        )
+    ).all()
+    cancel_chasers(
+        session=session, round_id=view.round.id or 0, person_ids=sorted(set(people)), now=now
+    )

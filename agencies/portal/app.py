@@ -11,9 +11,21 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
+from agencies.api.app import PREFIX as API_PREFIX
+from agencies.api.app import create_api
 from agencies.portal.deps import SignInRequired
 from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
-from agencies.portal.routes import cases, sign_in, tasks
+from agencies.portal.routes import (
+    actions,
+    cases,
+    coordinator,
+    coordinator_changes,
+    coordinator_lists,
+    plan,
+    reports,
+    sign_in,
+    tasks,
+)
 from agencies.portal.security import check_csrf, session_and_headers
 from models.db import get_engine
 from models.settings import Settings
@@ -59,7 +71,18 @@ def create_app(
         StaticFiles(directory=STATIC_DIR / "govuk" / "assets", check_dir=False),
         name="govuk-assets",
     )
-    for module in (tasks, sign_in, cases):
+    app.mount(API_PREFIX, create_api(settings, engine=app.state.engine, clock=clock))
+    for module in (
+        tasks,
+        sign_in,
+        cases,
+        plan,
+        actions,
+        reports,
+        coordinator,
+        coordinator_lists,
+        coordinator_changes,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)

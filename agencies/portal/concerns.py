@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from agencies.portal.access import AssignmentView
-from models.agency import AgencyContact, ContactRole
+from models.agency import Agency, AgencyContact, ContactRole
 from models.answers import Concern, ConcernState
 from models.audit_log import record_event
-from models.errors import NotFoundError
+from models.case import Case
+from models.errors import ConflictError, NotFoundError
 from models.partnership import Partnership, PartnershipRole, Person, PersonRole
-from models.round import GrantRole
+from models.round import Assignment, GrantRole
 from models.round_access import grant
 from models.settings import Settings
 from notifications.contexts import ImmediateConcernContext
@@ -128,12 +129,7 @@ def update_concern(
     concern = session.get(Concern, concern_id)
     if concern is None or concern.assignment_id != view.assignment.id:
         raise NotFoundError("no such concern")
-    if concern.acknowledged_at is None:
-        concern.state, concern.acknowledged_by, concern.acknowledged_at = (
-            ConcernState.acknowledged,
-            person_id,
-            now,
-        )
+    _acknowledge(concern, person_id, now)
     if referral_made is not None:
         concern.referral_made = referral_made
         concern.referral_at = now if referral_made else None
@@ -148,6 +144,51 @@ def update_concern(
         entity_id=concern_id,
         now=now,
         details={"state": concern.state, "referral_made": concern.referral_made},
+    )
+    return concern
+
+
+def _acknowledge(concern: Concern, person_id: int, now: datetime) -> None:
+    if concern.acknowledged_at is None:
+        concern.state, concern.acknowledged_by, concern.acknowledged_at = (
+            ConcernState.acknowledged,
+            person_id,
+            now,
+        )
+
+
+def round_concerns(*, session: Session, round_id: int) -> list[tuple[Concern, str, str]]:
+    """A round's concerns with the agency's name and the case reference, oldest first."""
+    rows = session.exec(
+        select(Concern, Agency.name, Case.case_ref)
+        .join(Assignment, col(Assignment.id) == col(Concern.assignment_id))
+        .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .join(Case, col(Case.id) == col(Assignment.case_id))
+        .where(col(Concern.round_id) == round_id)
+        .order_by(col(Concern.raised_at), col(Concern.id))
+    ).all()
+    return [(concern, agency, case_ref) for concern, agency, case_ref in rows]
+
+
+def acknowledge_concern(
+    *, session: Session, round_id: int, concern_id: int, person_id: int, now: datetime
+) -> Concern:
+    """A coordinator acknowledges a concern of a round (once; the referral stays the agency's)."""
+    concern = session.get(Concern, concern_id)
+    if concern is None or concern.round_id != round_id:
+        raise NotFoundError("no such concern")
+    if concern.acknowledged_at is not None:
+        raise ConflictError("this concern has already been acknowledged")
+    _acknowledge(concern, person_id, now)
+    session.add(concern)
+    record_event(
+        session=session,
+        actor=f"person:{person_id}",
+        action="concern.acknowledged",
+        entity_type="concern",
+        entity_id=concern_id,
+        now=now,
+        details={"state": concern.state, "round_id": round_id},
     )
     return concern
 

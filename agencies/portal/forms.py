@@ -67,6 +67,8 @@ def read_field(question: Question, form: FormData) -> tuple[Answer, Any, str | N
 
 
 def _message(question: Question, value: Answer) -> str | None:
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store it in text
+        return "Remove the hidden control characters from this answer"
     try:
         question.check_answer(value)
     except ValueError:

@@ -2,7 +2,8 @@
 
 The session cookie (itsdangerous-signed, no server memory) holds the person's id, when they
 signed in and a CSRF secret; anonymous visitors get one too, so the sign-in forms carry a
-CSRF token as well. Signing in replaces the cookie (and its CSRF secret).
+CSRF token as well. Signing in replaces the cookie (and its CSRF secret). The agency API
+(`/api/`) is a mounted app of its own: bearer keys, no cookie, no CSRF (no ambient credential).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ COOKIE = "jointaudit_session"
 SESSION_MAX_AGE = timedelta(hours=8)
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+API_PREFIX = "/api/"
 
 
 @dataclass(frozen=True)
@@ -137,17 +139,26 @@ def security_headers(nonce: str) -> dict[str, str]:
 async def session_and_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Middleware: read the session, make a nonce, add the headers, write the cookie back."""
+    """Middleware: read the session, make a nonce, add the headers, write the cookie back.
+
+    The agency API (under API_PREFIX) authenticates each request by its bearer key: it gets
+    the headers but no session, so no cookie is read or set there.
+    """
     secret_key: str = request.app.state.secret_key
+    https: bool = request.app.state.https
     request.state.nonce = secrets.token_urlsafe(16)
-    request.state.session = read_session(request.cookies.get(COOKIE), secret_key=secret_key)
+    api = request.url.path.startswith(API_PREFIX)
+    cookie = None if api else request.cookies.get(COOKIE)
+    request.state.session = read_session(cookie, secret_key=secret_key)
     response = await call_next(request)
     response.headers.update(security_headers(request.state.nonce))
     if not request.url.path.startswith(("/static/", "/assets/")):
         response.headers["Cache-Control"] = "no-store"
+    if api:
+        return response
     session: PortalSession = request.state.session
     if session.changed:
-        secure = request.url.scheme == "https" or request.app.state.https
+        secure = request.url.scheme == "https" or https
         write_session(response, session, secret_key=secret_key, secure=secure)
     return response
 

@@ -58,14 +58,23 @@ def markdown_environment() -> Environment:
     return _environment(autoescape=False)
 
 
-def render_html(report: BoardReport) -> str:
-    """The report as one self-contained HTML page (charts inline as SVG)."""
+def _render_html(report: BoardReport, template: str) -> str:
     charts = [c.model_copy(update={"svg": Markup(c.svg)}) for c in report.charts]
     return (
         html_environment()
-        .get_template("report.html.j2")
+        .get_template(template)
         .render(r=report.model_copy(update={"charts": charts}))
     )
+
+
+def render_html(report: BoardReport) -> str:
+    """The report as one self-contained HTML page (charts inline as SVG)."""
+    return _render_html(report, "report.html.j2")
+
+
+def render_html_body(report: BoardReport) -> str:
+    """The report's body only (from its h1), to place inside another page such as the portal's."""
+    return _render_html(report, "report_body.html.j2")
 
 
 def render_markdown(report: BoardReport, chart_files: list[tuple[str, str]] | None = None) -> str:

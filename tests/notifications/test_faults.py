@@ -14,11 +14,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from models.db import create_db_engine
+from models.faults import FAULT_ENV, FAULT_EXIT_CODE
 from models.outbox import OutboxMessage
 from models.settings import Settings
 from models.types import utcnow
 from notifications.dispatcher import DispatchReport, dispatch_due
-from notifications.faults import FAULT_ENV, FAULT_EXIT_CODE
 from tests.notifications.fake_notify import FakeNotify
 from tests.notifications.loopback import SmtpSink
 from tests.notifications.messages import queue_many

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from agencies.portal import answers as store
 from agencies.portal.access import AssignmentView, get_assignment
@@ -19,7 +19,7 @@ from agencies.portal.identities import identity_for
 from agencies.portal.pages import render
 from models.errors import ConflictError, NotFoundError
 from models.questionnaire import Question
-from models.round import ANSWERED, AccessGrant, Assignment, AssignmentStatus, GrantRole
+from models.round import GrantRole
 from models.tool_version import load_frozen_tool
 from notifications.dispatcher import send_now
 
@@ -142,34 +142,8 @@ async def save_or_submit(
             request, session, view, person_id, at, values=shown, errors=errors, status_code=400
         )
     if submitting:
-        _cancel_chasers(session, view, at)
         return RedirectResponse(f"/cases/{assignment_id}?submitted=1", status_code=303)
     return RedirectResponse(f"/cases/{assignment_id}?saved=1", status_code=303)
-
-
-def _cancel_chasers(session: Session, view: AssignmentView, at: datetime) -> None:
-    """Stop reminders to the agency's people once none of its cases is outstanding."""
-    from flows.chase.sweep import cancel_chasers
-
-    outstanding = session.exec(
-        select(Assignment.id).where(
-            col(Assignment.round_id) == view.round.id,
-            col(Assignment.agency_id) == view.agency.id,
-            col(Assignment.status).not_in([*ANSWERED, AssignmentStatus.withdrawn]),
-        )
-    ).first()
-    if outstanding is not None:
-        return
-    people = session.exec(
-        select(AccessGrant.person_id).where(
-            col(AccessGrant.round_id) == view.round.id,
-            col(AccessGrant.agency_id) == view.agency.id,
-        )
-    ).all()
-    cancel_chasers(
-        session=session, round_id=view.round.id or 0, person_ids=sorted(set(people)), now=at
-    )
-    session.commit()
 
 
 @router.post("/cases/{assignment_id}/amend", response_model=None)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from agencies.portal.access import AssignmentView, visible_assignments
 from agencies.portal.answers import read_values
+from agencies.portal.coordinator_views import is_coordinator
 from agencies.portal.deps import db_session, not_found, now, person
 from agencies.portal.identities import ShownIdentity, identity_for
 from agencies.portal.pages import render
@@ -57,11 +58,11 @@ def privacy(request: Request) -> HTMLResponse:
     return render(request, "views/privacy.html")
 
 
-@router.get("/tasks", response_class=HTMLResponse)
+@router.get("/tasks", response_model=None)
 def tasks(
     request: Request, session: Session = Depends(db_session), at: datetime = Depends(now)
-) -> HTMLResponse:
-    """Every round and case assigned to the person's agencies, with status and progress."""
+) -> Response:
+    """Every round and case assigned to the person's agencies (coordinators without: rounds)."""
     who = person(session, request)
     assert who.id is not None
     groups: dict[tuple[int, int], TaskGroup] = {}
@@ -80,7 +81,16 @@ def tasks(
         )
         group.tasks.append((view, shown))
     session.commit()  # the audit log of identity views
-    return render(request, "views/tasks.html", person=who, groups=list(groups.values()))
+    coordinating = is_coordinator(session=session, person_id=who.id)
+    if coordinating and not groups:
+        return RedirectResponse("/coordinator/rounds", status_code=303)
+    return render(
+        request,
+        "views/tasks.html",
+        person=who,
+        groups=list(groups.values()),
+        coordinator_nav=coordinating,
+    )
 
 
 @router.get("/rounds/{round_id}/answers.csv", response_model=None)

@@ -2,7 +2,9 @@
 
 An agency lead opens an emailed link, confirms, fills a whole questionnaire, hits a
 validation error, fixes it, submits and raises a concern; axe-core checks the start page,
-the task list, the questionnaire and the error page for WCAG 2.2 A and AA violations.
+the task list, the questionnaire and the error page for WCAG 2.2 A and AA violations. A
+coordinator signs in, lands on the rounds list and opens a round, a change form with an
+error, a confirmation page and the identities step; axe-core checks those too.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ AXE = (
 )
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 LEAD = "lead@police.example.org"
+COORDINATOR = "casey@testshire.example.org"
 
 
 def _missing() -> str | None:
@@ -84,14 +87,16 @@ def server(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) 
             actor="test",
             settings=settings,
         )
-        person = session.exec(select(Person).where(col(Person.email) == LEAD)).one()
-        token = mint_sign_in_token(
-            session=session,
-            person_id=person.id or 0,
-            round_id=launched.round_id,
-            now=NOW,
-            ttl=timedelta(days=3650),
-        )
+        tokens = {}
+        for email in (LEAD, COORDINATOR):
+            person = session.exec(select(Person).where(col(Person.email) == email)).one()
+            tokens[email] = mint_sign_in_token(
+                session=session,
+                person_id=person.id or 0,
+                round_id=launched.round_id,
+                now=NOW,
+                ttl=timedelta(days=3650),
+            )
         session.commit()
     engine.dispose()
     with socket.socket() as probe:
@@ -113,7 +118,7 @@ def server(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) 
                 time.sleep(0.2)
         else:
             pytest.fail("the portal did not start: " + (tmp_path / "serve.log").read_text())
-        yield base, token
+        yield base, tokens
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -138,7 +143,8 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    base, token = server
+    base, tokens = server
+    token = tokens[LEAD]
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -184,4 +190,50 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
         page.screenshot(path=str(tmp_path / "task-list.png"), full_page=True)
         browser.close()
     assert (tmp_path / "task-list.png").stat().st_size > 0
+    assert csp_errors == []
+
+
+def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: Any) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = server
+    csp_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.on(
+            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
+        )
+        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/coordinator/rounds")
+        _axe(page, "the rounds list")
+
+        page.get_by_role("link", name="1: Domestic abuse joint audit").click()
+        assert page.locator("h1").inner_text() == "Domestic abuse joint audit"
+        _axe(page, "the round page")
+
+        page.get_by_role("link", name="Extend the deadline").click()
+        page.fill("#due-day", "19")
+        page.fill("#due-month", "12")
+        page.fill("#due-year", "2026")
+        page.get_by_role("button", name="Extend the deadline").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        _axe(page, "a change form with an error")
+
+        page.goto(f"{base}/coordinator/rounds/1/changes/cancel")
+        page.fill("#reason", "Inspection announced")
+        page.get_by_role("button", name="Cancel the round").click()
+        assert page.locator("h1").inner_text() == "Are you sure you want to cancel this round?"
+        _axe(page, "a confirmation page")
+
+        page.goto(f"{base}/coordinator/rounds/1")
+        page.fill("#reason", "Moderation meeting")
+        page.get_by_role("button", name="Show identities").click()
+        assert page.locator("h2#identities").is_visible()
+        _axe(page, "the round page with identities")
+        browser.close()
     assert csp_errors == []

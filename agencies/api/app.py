@@ -1,0 +1,46 @@
+"""The agency API app, mounted by the portal at /api/v1 (its schema at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from agencies.api import routes
+from agencies.api.convert import AnswerErrors
+from models.settings import Settings
+
+PREFIX = "/api/v1"
+DESCRIPTION = """For agency systems: list the agency's assignments, read one's questions, save
+draft answers, submit, amend. Authenticate with the agency's API key, issued by the
+coordinator: `Authorization: Bearer ja_...`. Answers are checked exactly as the portal's
+forms check them; every read and change is in the partnership's audit log."""
+
+
+def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], datetime]) -> FastAPI:
+    """The API app on this database; it holds no state between requests."""
+    api = FastAPI(
+        title="jointaudit agency API",
+        version="1",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    api.state.settings = settings
+    api.state.engine = engine
+    api.state.clock = clock
+    api.include_router(routes.router)
+
+    @api.exception_handler(AnswerErrors)
+    async def _answer_errors(_request: Request, error: AnswerErrors) -> JSONResponse:
+        detail = [
+            {"loc": ["body", "answers", key], "msg": message, "type": "answer"}
+            for key, message in error.errors.items()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    return api

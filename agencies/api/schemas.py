@@ -1,0 +1,153 @@
+"""The API's request and response bodies, typed so that the OpenAPI schema is precise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+
+from models.answers import AnswerSetStatus
+from models.round import AssignmentStatus, RoundStatus
+
+QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+Text = Annotated[str, StringConstraints(strict=True, max_length=50_000)]
+OptionIds = Annotated[list[Text], Field(max_length=100)]
+AnswerIn = Text | StrictInt | StrictFloat | OptionIds | None
+"""One answer: an option or word ("yes", "na"), a whole number, a number, a date as
+YYYY-MM-DD, option ids (multi_choice), free text; null leaves the question unanswered."""
+AnswerOut = str | int | float | list[str]
+QuestionType = Literal[
+    "yes_no_na",
+    "yes_partly_no_na",
+    "ofsted_grade",
+    "rag",
+    "scale_0_10",
+    "number",
+    "date",
+    "single_choice",
+    "multi_choice",
+    "text",
+]
+
+
+class Problem(BaseModel):
+    """An error's message for programs and people."""
+
+    detail: str
+
+
+class FieldError(BaseModel):
+    """What is wrong with one part of the request (for answers: the question, by id)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    """Every error found in the request; nothing was saved."""
+
+    detail: list[FieldError]
+
+
+class AnswersIn(BaseModel):
+    """Answers by question id (the questions of `GET /assignments/{id}`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: Annotated[dict[QuestionId, AnswerIn], Field(max_length=500)]
+
+
+class SubmitIn(BaseModel):
+    """The complete answers to submit; without them, the saved draft is submitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: Annotated[dict[QuestionId, AnswerIn], Field(max_length=500)] | None = None
+
+
+class AssignmentOut(BaseModel):
+    """One case the agency audits in a round, and where it is."""
+
+    id: int
+    round_id: int
+    round_title: str
+    round_status: RoundStatus
+    case_ref: str = Field(description="The case's pseudonymised reference")
+    status: AssignmentStatus
+    due_date: date = Field(description="The agency's due date (23:59 Europe/London)")
+    collecting: bool = Field(description="Whether answers may still be saved or submitted")
+    updated_at: datetime
+    submitted_at: datetime | None
+
+
+class AssignmentList(BaseModel):
+    """The agency's assignments, by round and case reference."""
+
+    agency: str
+    assignments: list[AssignmentOut]
+
+
+class Choice(BaseModel):
+    """One answer a question offers."""
+
+    value: str
+    label: str
+
+
+class QuestionOut(BaseModel):
+    """One question of the frozen tool version, as this agency is asked it."""
+
+    id: str
+    section: str
+    type: QuestionType
+    text: str
+    guidance: str
+    required: bool
+    allows_na: bool = Field(description='Whether "na" (Not applicable) is an answer')
+    choices: list[Choice] = Field(description="The values a choice question accepts")
+    unit: str | None = Field(default=None, description="number questions")
+    whole_number: bool | None = Field(default=None, description="number questions")
+    min_value: float | None = Field(default=None, description="number questions")
+    max_value: float | None = Field(default=None, description="number questions")
+    max_length: int | None = Field(default=None, description="text questions")
+
+
+class ToolOut(BaseModel):
+    """The questionnaire version frozen when the round was launched."""
+
+    name: str
+    version: str
+    title: str
+
+
+class AnswerSetOut(BaseModel):
+    """The answers shown for an assignment: the draft under way, else the submitted ones."""
+
+    version: int | None
+    status: AnswerSetStatus | None
+    editable: bool = Field(description="Whether PUT /answers and /submit are accepted now")
+    updated_at: datetime | None
+    submitted_at: datetime | None
+    values: dict[str, AnswerOut]
+
+
+class AssignmentDetail(AssignmentOut):
+    """One assignment with its questions and answers."""
+
+    agency_reference: str | None = Field(
+        description="Your agency's own reference for the child, when the register holds one"
+    )
+    tool: ToolOut
+    questions: list[QuestionOut]
+    answers: AnswerSetOut
+
+
+class AnswersOut(BaseModel):
+    """The assignment and its answers after a change."""
+
+    assignment: AssignmentOut
+    answers: AnswerSetOut

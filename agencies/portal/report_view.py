@@ -1,0 +1,66 @@
+"""The board report as the portal shows it: aggregates only, case references replaced by numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+
+from flows.report.data import build_report
+from flows.report.model import BoardReport
+from flows.report.render import render_html_body, render_markdown
+from models.moderation import Reconciliation
+from models.round import AuditRound, RoundStatus
+
+DOWNLOADS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+def reported_rounds(*, session: Session) -> list[AuditRound]:
+    """Rounds with a report (reconciled at least once and not cancelled), newest first."""
+    reconciled = select(Reconciliation.round_id).distinct()
+    return list(
+        session.exec(
+            select(AuditRound)
+            .where(
+                col(AuditRound.id).in_(reconciled),
+                col(AuditRound.status) != RoundStatus.cancelled,
+            )
+            .order_by(col(AuditRound.id).desc())
+        )
+    )
+
+
+def portal_report(*, session: Session, round_id: int, today: date) -> BoardReport:
+    """The round's board report without free text, discrepancies listed as case 1, 2, ..."""
+    report = build_report(session=session, round_id=round_id, today=today, free_text=False)
+    numbers: dict[str, int] = {}
+    discrepancies = [
+        row.model_copy(
+            update={"case_ref": f"Case {numbers.setdefault(row.case_ref, len(numbers) + 1)}"}
+        )
+        for row in report.discrepancies
+    ]
+    return report.model_copy(update={"discrepancies": discrepancies, "comments": []})
+
+
+def report_body(report: BoardReport) -> Markup:
+    """The report's HTML body (autoescaped by the report's own templates) for a portal page."""
+    return Markup(render_html_body(report))
+
+
+def report_file(report: BoardReport, fmt: str) -> bytes:
+    """The report as a downloadable DOCX, PDF or Markdown file (charts only in DOCX and PDF)."""
+    if fmt == "docx":
+        from flows.report.docx import render_docx
+
+        return render_docx(report)
+    if fmt == "pdf":
+        from flows.report.pdf import render_pdf
+
+        return render_pdf(report)
+    return render_markdown(report).encode("utf-8")

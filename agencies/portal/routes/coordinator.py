@@ -1,0 +1,122 @@
+"""The coordinator's rounds: the list, one round's progress, and the audited "show identities"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from agencies.portal.concerns import round_concerns
+from agencies.portal.coordinator_changes import CHANGES
+from agencies.portal.coordinator_forms import readable
+from agencies.portal.coordinator_views import (
+    active_agencies,
+    delivery_failures,
+    last_activity,
+    overdue_cases,
+    page,
+    progress_grid,
+    round_identities,
+    round_or_404,
+)
+from agencies.portal.deps import coordinator, db_session, now
+from flows.round_views import list_rounds, round_detail
+from models.errors import ConfigurationError
+from models.register_rows import CaseIdentityData
+from models.round import RoundStatus
+
+router = APIRouter(prefix="/coordinator")
+
+
+@router.get("/rounds", response_class=HTMLResponse)
+def rounds(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+    """Every round, newest first, with its progress."""
+    coordinator(session, request)
+    return page(request, "rounds.html", rounds=list_rounds(session=session))
+
+
+def _round_page(
+    request: Request,
+    session: Session,
+    round_id: int,
+    at: datetime,
+    *,
+    status_code: int = 200,
+    identities: dict[str, CaseIdentityData | None] | None = None,
+    errors: dict[str, str] | None = None,
+    reason: str = "",
+) -> HTMLResponse:
+    round_ = round_or_404(session=session, round_id=round_id)
+    detail = round_detail(session=session, round_id=round_id, now=at)
+    activity = last_activity(session=session, round_id=round_id)
+    concerns = round_concerns(session=session, round_id=round_id)
+    changed = CHANGES.get(request.query_params.get("changed", ""))
+    counts: dict[str, Any] = {
+        "overdue": len(overdue_cases(detail, activity)),
+        "failures": len(delivery_failures(session=session, round_id=round_id)),
+        "chases": len(detail.chase_history),
+        "concerns": len(concerns),
+        "unacknowledged": sum(1 for c, _, _ in concerns if c.acknowledged_at is None),
+    }
+    return page(
+        request,
+        "round.html",
+        status_code=status_code,
+        detail=detail,
+        round=round_,
+        collecting=round_.status == RoundStatus.collecting,
+        agencies=active_agencies(detail),
+        grid=progress_grid(detail, activity),
+        counts=counts,
+        changes=list(CHANGES.values()),
+        changed=changed,
+        identities=identities,
+        errors=errors or {},
+        reason=reason,
+    )
+
+
+@router.get("/rounds/{round_id}", response_class=HTMLResponse)
+def round_page(
+    request: Request,
+    round_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> HTMLResponse:
+    """A round's summary, its agency-by-case progress grid and links to act on it."""
+    coordinator(session, request)
+    return _round_page(request, session, round_id, at)
+
+
+@router.post("/rounds/{round_id}/identities", response_class=HTMLResponse)
+async def show_identities(
+    request: Request,
+    round_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> HTMLResponse:
+    """Show the identities of the round's cases in this response only; each view is audited."""
+    who = coordinator(session, request)
+    round_or_404(session=session, round_id=round_id)
+    reason = str((await request.form()).get("reason") or "").strip()
+    if not reason:
+        errors = {"reason": "Enter why you need to see the children's identities"}
+        return _round_page(request, session, round_id, at, status_code=400, errors=errors)
+    try:
+        shown = round_identities(
+            session=session,
+            round_id=round_id,
+            person_id=who.id or 0,
+            reason=reason,
+            settings=request.app.state.settings,
+            now=at,
+        )
+    except ConfigurationError as error:
+        session.rollback()
+        errors = {"reason": readable(error)}
+        return _round_page(request, session, round_id, at, status_code=409, errors=errors)
+    session.commit()  # the audit log of the views, before anything is shown
+    return _round_page(request, session, round_id, at, identities=shown, reason=reason)

@@ -1,0 +1,175 @@
+"""A round's overdue cases, chase history, delivery failures and concerns (with their actions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from agencies.portal.concerns import acknowledge_concern, people_names, round_concerns
+from agencies.portal.coordinator_forms import readable
+from agencies.portal.coordinator_views import (
+    delivery_failures,
+    last_activity,
+    overdue_cases,
+    page,
+    person_names,
+    round_or_404,
+)
+from agencies.portal.deps import coordinator, db_session, not_found, now
+from flows.chase.history import chase_history
+from flows.round_views import round_detail
+from models.errors import JointauditError, NotFoundError
+from models.outbox import OutboxMessage
+from notifications.outbox import retry_message
+
+router = APIRouter(prefix="/coordinator/rounds/{round_id}")
+
+
+@router.get("/overdue", response_class=HTMLResponse)
+def overdue(
+    request: Request,
+    round_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> HTMLResponse:
+    """Every unanswered case past its agency's due date."""
+    coordinator(session, request)
+    round_ = round_or_404(session=session, round_id=round_id)
+    detail = round_detail(session=session, round_id=round_id, now=at)
+    activity = last_activity(session=session, round_id=round_id)
+    return page(request, "overdue.html", round=round_, cases=overdue_cases(detail, activity))
+
+
+@router.get("/chases", response_class=HTMLResponse)
+def chases(request: Request, round_id: int, session: Session = Depends(db_session)) -> HTMLResponse:
+    """Every reminder, overdue notice, escalation and digest of the round."""
+    coordinator(session, request)
+    round_ = round_or_404(session=session, round_id=round_id)
+    entries = chase_history(session=session, round_id=round_id)
+    names = person_names(
+        session=session, person_ids={e.person_id for e in entries if e.person_id is not None}
+    )
+    return page(request, "chases.html", round=round_, entries=entries, names=names)
+
+
+def _messages_page(
+    request: Request,
+    session: Session,
+    round_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    round_ = round_or_404(session=session, round_id=round_id)
+    failures = delivery_failures(session=session, round_id=round_id)
+    names = person_names(
+        session=session, person_ids={m.person_id for m in failures if m.person_id is not None}
+    )
+    return page(
+        request,
+        "messages.html",
+        status_code=status_code,
+        round=round_,
+        messages=failures,
+        names=names,
+        errors=errors or {},
+        retried=request.query_params.get("retried") == "1",
+    )
+
+
+@router.get("/messages", response_class=HTMLResponse)
+def messages(
+    request: Request, round_id: int, session: Session = Depends(db_session)
+) -> HTMLResponse:
+    """The round's messages that failed to send or were not delivered."""
+    coordinator(session, request)
+    return _messages_page(request, session, round_id)
+
+
+@router.post("/messages/{message_id}/retry", response_model=None)
+def retry(
+    request: Request,
+    round_id: int,
+    message_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    """Send a failed message of the round again."""
+    who = coordinator(session, request)
+    round_or_404(session=session, round_id=round_id)
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.round_id != round_id:
+        raise not_found()
+    try:
+        retry_message(session=session, message_id=message_id, actor=f"person:{who.id}", now=at)
+    except JointauditError as error:
+        session.rollback()
+        errors = {f"message-{message_id}": readable(error)}
+        return _messages_page(request, session, round_id, errors=errors, status_code=409)
+    session.commit()
+    return RedirectResponse(f"/coordinator/rounds/{round_id}/messages?retried=1", status_code=303)
+
+
+def _concerns_page(
+    request: Request,
+    session: Session,
+    round_id: int,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    round_ = round_or_404(session=session, round_id=round_id)
+    rows = round_concerns(session=session, round_id=round_id)
+    return page(
+        request,
+        "concerns.html",
+        status_code=status_code,
+        round=round_,
+        rows=rows,
+        names=people_names(session=session, concerns=[concern for concern, _, _ in rows]),
+        errors=errors or {},
+        acknowledged=request.query_params.get("acknowledged") == "1",
+    )
+
+
+@router.get("/concerns", response_class=HTMLResponse)
+def concerns(
+    request: Request, round_id: int, session: Session = Depends(db_session)
+) -> HTMLResponse:
+    """The round's immediate safeguarding concerns and who acknowledged them."""
+    coordinator(session, request)
+    return _concerns_page(request, session, round_id)
+
+
+@router.post("/concerns/{concern_id}/acknowledge", response_model=None)
+def acknowledge(
+    request: Request,
+    round_id: int,
+    concern_id: int,
+    session: Session = Depends(db_session),
+    at: datetime = Depends(now),
+) -> Response:
+    """The coordinator acknowledges a concern."""
+    who = coordinator(session, request)
+    round_or_404(session=session, round_id=round_id)
+    try:
+        acknowledge_concern(
+            session=session,
+            round_id=round_id,
+            concern_id=concern_id,
+            person_id=who.id or 0,
+            now=at,
+        )
+    except NotFoundError:
+        raise not_found() from None
+    except JointauditError as error:
+        session.rollback()
+        errors = {f"concern-{concern_id}": readable(error)}
+        return _concerns_page(request, session, round_id, errors=errors, status_code=409)
+    session.commit()
+    return RedirectResponse(
+        f"/coordinator/rounds/{round_id}/concerns?acknowledged=1", status_code=303
+    )

@@ -1,0 +1,187 @@
+"""API keys for agency systems: issued per agency, shown once, stored as a SHA-256 hash.
+
+A key reads `ja_` followed by 43 URL-safe characters (`secrets.token_urlsafe(32)`). Its first
+11 characters are kept in clear as the prefix that identifies it in lists; the rest is only
+ever held as the hash of the whole key. Keys are revoked, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import String
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.agency import Agency
+from models.audit_log import record_event
+from models.errors import ConflictError, InputError, NotFoundError
+from models.types import UTCDateTime, utcnow
+
+KEY_MARK = "ja_"
+PREFIX_LENGTH = len(KEY_MARK) + 8
+NAME_MAX = 120
+LAST_USED_EVERY = timedelta(minutes=1)
+"""How stale `last_used_at` may get before a request writes it again."""
+
+
+class ApiKey(SQLModel, table=True):
+    """One agency system's key: the hash of its secret, who issued it, whether it still works."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    name: str = Field(max_length=NAME_MAX)
+    prefix: str = Field(max_length=20, index=True)
+    secret_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_by: str = Field(max_length=320)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by: str | None = Field(default=None, max_length=320)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key's record and its secret, which is shown this once and never stored."""
+
+    key: ApiKey
+    agency_code: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """A key as lists show it: never the secret or its hash."""
+
+    id: int
+    agency_code: str
+    name: str
+    prefix: str
+    created_at: datetime
+    created_by: str
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        """Whether the key still opens the API."""
+        return self.revoked_at is None
+
+
+def hash_secret(secret: str) -> str:
+    """The SHA-256 of a whole key, as 64 hex digits."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _agency(*, session: Session, code: str) -> Agency:
+    agency = session.exec(select(Agency).where(col(Agency.code) == code)).first()
+    if agency is None:
+        raise NotFoundError(f"no agency with code {code!r} (see `jointaudit agencies list`)")
+    if not agency.active:
+        raise ConflictError(f"agency {code!r} is inactive: it cannot be given an API key")
+    return agency
+
+
+def issue_api_key(
+    *, session: Session, agency_code: str, name: str, actor: str, now: datetime
+) -> IssuedKey:
+    """Create a key for the agency; the secret is returned once, only its hash is stored."""
+    label = name.strip()
+    if not label or len(label) > NAME_MAX:
+        raise InputError(f"an API key needs a name of 1 to {NAME_MAX} characters")
+    agency = _agency(session=session, code=agency_code)
+    secret = KEY_MARK + secrets.token_urlsafe(32)
+    key = ApiKey(
+        agency_id=agency.id or 0,
+        name=label,
+        prefix=secret[:PREFIX_LENGTH],
+        secret_hash=hash_secret(secret),
+        created_at=now,
+        created_by=actor,
+    )
+    session.add(key)
+    session.flush()
+    record_event(
+        session=session,
+        actor=actor,
+        action="api_key.issued",
+        entity_type="api_key",
+        entity_id=key.id,
+        now=now,
+        details={"agency": agency.code, "name": label, "prefix": key.prefix},
+    )
+    return IssuedKey(key=key, agency_code=agency.code, secret=secret)
+
+
+def list_api_keys(
+    *, session: Session, agency_code: str | None = None, include_revoked: bool = True
+) -> list[KeyListing]:
+    """Keys by agency and issue order (no secrets, no hashes)."""
+    query = (
+        select(ApiKey, Agency.code)
+        .join(Agency, col(Agency.id) == col(ApiKey.agency_id))
+        .order_by(col(Agency.code), col(ApiKey.id))
+    )
+    if agency_code is not None:
+        query = query.where(col(Agency.code) == agency_code)
+    if not include_revoked:
+        query = query.where(col(ApiKey.revoked_at).is_(None))
+    return [
+        KeyListing(
+            id=key.id or 0,
+            agency_code=code,
+            name=key.name,
+            prefix=key.prefix,
+            created_at=key.created_at,
+            created_by=key.created_by,
+            last_used_at=key.last_used_at,
+            revoked_at=key.revoked_at,
+        )
+        for key, code in session.exec(query)
+    ]
+
+
+def revoke_api_key(*, session: Session, key_id: int, actor: str, now: datetime) -> ApiKey:
+    """Revoke a key at once: every later request with it is refused."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFoundError(f"no API key with id {key_id} (see `jointaudit apikey list`)")
+    if key.revoked_at is not None:
+        raise ConflictError(f"API key {key_id} was already revoked on {key.revoked_at:%Y-%m-%d}")
+    key.revoked_at, key.revoked_by = now, actor
+    session.add(key)
+    record_event(
+        session=session,
+        actor=actor,
+        action="api_key.revoked",
+        entity_type="api_key",
+        entity_id=key_id,
+        now=now,
+        details={"prefix": key.prefix},
+    )
+    return key
+
+
+def find_api_key(*, session: Session, secret: str) -> ApiKey | None:
+    """The key this secret belongs to, revoked or not; None when it is no key of ours."""
+    if not secret.startswith(KEY_MARK) or len(secret) > 200:
+        return None
+    wanted = hash_secret(secret)
+    candidates = session.exec(
+        select(ApiKey).where(col(ApiKey.prefix) == secret[:PREFIX_LENGTH])
+    ).all()
+    for key in candidates:
+        if hmac.compare_digest(key.secret_hash, wanted):
+            return key
+    return None
+
+
+def mark_used(key: ApiKey, now: datetime) -> None:
+    """Note when the key was last used (at most once a minute, to spare the database)."""
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_EVERY:
+        key.last_used_at = now

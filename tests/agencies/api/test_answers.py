@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from models.answers import Answer, AnswerSet
+from models.questionnaire import read_tool
+from models.round import Assignment, AuditRound
+from models.tool_version import save_tool_version
+from tests.agencies.api.conftest import Api, json_answers
+from tests.agencies.portal.test_answer_types import TOOL
+
+
+def _rows(api: Api) -> dict[str, Answer]:
+    with Session(api.portal.engine) as session:
+        return {row.question_id: row for row in session.exec(select(Answer))}
+
+
+def _status(api: Api, case: int) -> str:
+    with Session(api.portal.engine) as session:
+        assignment = session.get(Assignment, case)
+        assert assignment is not None
+        return assignment.status
+
+
+def test_saving_a_draft_keeps_the_answers_and_marks_the_case_in_progress(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    answers = {"known_to_agency": "yes", "child_safer": 7, "good_practice": "Noted."}
+    response = api.call("PUT", f"/assignments/{case}/answers", json={"answers": answers})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["assignment"]["status"] == "in_progress"
+    assert body["answers"]["status"] == "draft" and body["answers"]["values"] == answers
+    assert api.call("GET", f"/assignments/{case}").json()["answers"]["values"] == answers
+    assert _rows(api)["child_safer"].number == 7
+    [saved] = api.events("answers.draft_saved")
+    assert saved.actor == f"api-key:{api.key_ids['police']}" and saved.entity_id == str(case)
+
+
+def test_a_second_save_replaces_the_draft(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    api.call("PUT", f"/assignments/{case}/answers", json={"answers": {"child_safer": 7}})
+    api.call("PUT", f"/assignments/{case}/answers", json={"answers": {"known_to_agency": "yes"}})
+    assert set(_rows(api)) == {"known_to_agency"}
+
+
+def test_invalid_answers_are_422_with_the_portals_messages_and_nothing_is_saved(
+    api: Api,
+) -> None:
+    case = api.portal.assignments("police")[0]
+    answers = {
+        "known_to_agency": "perhaps",
+        "child_safer": 11,
+        "good_practice": "x" * 6000,
+        "no_such_question": "yes",
+        "info_sharing": ["yes"],
+    }
+    response = api.call("PUT", f"/assignments/{case}/answers", json={"answers": answers})
+    assert response.status_code == 422
+    errors = {e["loc"][-1]: e["msg"] for e in response.json()["detail"]}
+    assert errors == {
+        "known_to_agency": "Select one of the answers shown",
+        "child_safer": "Select one of the answers shown",
+        "good_practice": "Enter no more than 5000 characters",
+        "no_such_question": "This question is not asked of your agency in this round",
+        "info_sharing": "Give one answer to this question, not a list",
+    }
+    assert _rows(api) == {} and _status(api, case) == "not_started"
+    assert api.events("answers.draft_saved") == []
+
+
+def test_a_body_of_the_wrong_shape_is_422(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    for body in ({}, {"answers": []}, {"answers": {"child_safer": True}}, {"extra": 1}):
+        response = api.call("PUT", f"/assignments/{case}/answers", json=body)
+        assert response.status_code == 422, body
+    assert _rows(api) == {}
+
+
+def test_submitting_incomplete_answers_names_each_missing_question(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    answers = json_answers(api, "police")
+    del answers["info_sharing"]
+    response = api.call("POST", f"/assignments/{case}/submit", json={"answers": answers})
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["body", "answers", "info_sharing"], "msg": "Select an answer", "type": "answer"}
+    ]
+    assert _status(api, case) == "not_started"
+
+
+def test_a_submission_is_audited_and_the_portal_shows_it_submitted(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    answers = json_answers(api, "police")
+    response = api.call("POST", f"/assignments/{case}/submit", json={"answers": answers})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["assignment"]["status"] == "submitted"
+    assert body["answers"]["status"] == "submitted" and body["answers"]["editable"] is False
+    [submitted] = api.events("answers.submitted")
+    assert submitted.actor == f"api-key:{api.key_ids['police']}"
+    with Session(api.portal.engine) as session:
+        answer_set = session.exec(select(AnswerSet)).one()
+        assert answer_set.submitted_by is None and answer_set.submitted_at is not None
+    api.portal.sign_in("lead@police.example.org")
+    assert "Submitted" in api.portal.client.get("/tasks").text
+    page = api.portal.client.get(f"/cases/{case}").text
+    assert "Amend" in page and "Recorded well." in page
+
+
+def test_submitting_without_answers_submits_the_saved_draft(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    answers = json_answers(api, "police")
+    api.call("PUT", f"/assignments/{case}/answers", json={"answers": answers})
+    response = api.call("POST", f"/assignments/{case}/submit")
+    assert response.status_code == 200, response.text
+    assert response.json()["answers"]["values"] == answers
+    assert _status(api, case) == "submitted"
+
+
+def test_not_known_to_this_agency_ends_the_questionnaire(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    body = {"answers": {"known_to_agency": "no"}}
+    response = api.call("POST", f"/assignments/{case}/submit", json=body)
+    assert response.status_code == 200 and _status(api, case) == "not_known"
+
+
+def test_submitted_answers_are_read_only_until_amended(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    answers = json_answers(api, "police")
+    api.call("POST", f"/assignments/{case}/submit", json={"answers": answers})
+    response = api.call("PUT", f"/assignments/{case}/answers", json={"answers": answers})
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("these answers are submitted")
+    amended = api.call("POST", f"/assignments/{case}/amend")
+    assert amended.status_code == 200
+    assert amended.json()["answers"] == {
+        **amended.json()["answers"],
+        "version": 2,
+        "status": "draft",
+    }
+    assert amended.json()["answers"]["values"] == answers
+    answers["good_practice"] = "Recorded better."
+    response = api.call("POST", f"/assignments/{case}/submit", json={"answers": answers})
+    assert response.status_code == 200 and response.json()["answers"]["version"] == 2
+    with Session(api.portal.engine) as session:
+        statuses = sorted(s.status for s in session.exec(select(AnswerSet)))
+    assert statuses == ["submitted", "superseded"]
+    assert len(api.events("answers.amend_started")) == 1
+    assert len(api.events("answers.submitted")) == 2
+
+
+def test_a_closed_collection_is_409_with_a_clear_message(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    with Session(api.portal.engine) as session:
+        round_ = session.get(AuditRound, api.portal.round_id)
+        assert round_ is not None
+        round_.collection_closed_at = datetime(2026, 11, 25, 9, tzinfo=UTC)
+        session.add(round_)
+        session.commit()
+    body = {"answers": {"known_to_agency": "no"}}
+    for method, path in (("PUT", "answers"), ("POST", "submit"), ("POST", "amend")):
+        response = api.call(method, f"/assignments/{case}/{path}", json=body)
+        assert response.status_code == 409, path
+        assert response.json()["detail"] == (
+            "collection for this round has closed: answers can no longer change"
+        )
+    assert api.call("GET", f"/assignments/{case}").json()["collecting"] is False
+    assert _rows(api) == {}
+
+
+def test_every_question_type_round_trips_through_json(api: Api) -> None:
+    with Session(api.portal.engine) as session:
+        version = save_tool_version(session=session, tool=read_tool("t.yaml", text=TOOL))
+        round_ = session.get(AuditRound, api.portal.round_id)
+        assert round_ is not None
+        round_.tool_version_id = version.id or 0
+        session.add(round_)
+        session.commit()
+    case = api.portal.assignments("police")[0]
+    answers: dict[str, Any] = {
+        "known_to_agency": "yes",
+        "tools_used": ["caada", "dash"],  # stored (and shown) in option order
+        "hours": 7,
+        "met_on": "2026-02-03",
+        "grade": "good",
+        "good_practice": "Quick strategy.",
+    }
+    response = api.call("POST", f"/assignments/{case}/submit", json={"answers": answers})
+    assert response.status_code == 200, response.text
+    assert response.json()["answers"]["values"] == answers
+    rows = _rows(api)
+    assert rows["hours"].number == 7 and str(rows["met_on"].day) == "2026-02-03"
+    bad = {**answers, "met_on": "2026-02-31", "hours": "twelve", "tools_used": ["nope"]}
+    case = api.portal.assignments("police")[1]
+    response = api.call("PUT", f"/assignments/{case}/answers", json={"answers": bad})
+    errors = {e["loc"][-1]: e["msg"] for e in response.json()["detail"]}
+    assert errors == {
+        "met_on": "Enter a real date with a day, month and year",
+        "hours": "Enter a number",
+        "tools_used": "Select one of the answers shown",
+    }
+    na = {"known_to_agency": "yes", "hours": "na", "met_on": "na", "tools_used": "na"}
+    response = api.call("PUT", f"/assignments/{case}/answers", json={"answers": na})
+    assert response.status_code == 200 and response.json()["answers"]["values"] == na
+
+
+def test_text_with_a_nul_character_is_refused_before_it_reaches_the_database(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    body = {"answers": {"good_practice": "before\x00after"}}
+    response = api.call("PUT", f"/assignments/{case}/answers", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "answers", "good_practice"],
+            "msg": "Remove the hidden control characters from this answer",
+            "type": "answer",
+        }
+    ]
+    assert _rows(api) == {}

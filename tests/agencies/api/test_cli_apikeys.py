@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from flows.cli import main
+from models.api_key import ApiKey, find_api_key, hash_secret
+from models.db import get_engine, session_scope
+from tests.builders import registry_data, write_yaml
+
+Run = Callable[..., tuple[int, str, str]]
+KEY = re.compile(r"^(ja_[A-Za-z0-9_-]{43})$", re.MULTILINE)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    def run_(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run_
+
+
+@pytest.fixture
+def partnership(run: Run, tmp_path: Path) -> Iterator[None]:
+    assert run("init")[0] == 0
+    assert run("agencies", "load", str(write_yaml(tmp_path / "a.yaml", registry_data())))[0] == 0
+    yield
+    get_engine().dispose()
+
+
+@pytest.mark.usefixtures("partnership")
+def test_issue_prints_the_key_once_and_stores_only_its_hash(run: Run) -> None:
+    code, out, _ = run("apikey", "issue", "--agency", "police", "--name", "Niche RMS")
+    assert code == 0 and "API key 1 issued to police (Niche RMS)" in out
+    assert "shown only once" in out
+    [secret] = KEY.findall(out)
+    with session_scope() as session:
+        [key] = session.exec(select(ApiKey)).all()
+        assert key.secret_hash == hash_secret(secret)
+        assert find_api_key(session=session, secret=secret) == key
+    code, out, _ = run("apikey", "list")
+    assert code == 0 and "Niche RMS" in out and secret not in out and key.prefix in out
+
+
+@pytest.mark.usefixtures("partnership")
+def test_list_as_json_then_revoke_shows_the_key_revoked(run: Run) -> None:
+    run("apikey", "issue", "--agency", "csc", "--name", "LCS")
+    code, out, _ = run("apikey", "list", "--json")
+    [listed] = json.loads(out)
+    assert code == 0 and listed["agency"] == "csc" and listed["active"] is True
+    assert set(listed) >= {"id", "name", "prefix", "created_at", "last_used_at", "revoked_at"}
+    assert "secret_hash" not in listed
+    code, out, _ = run("apikey", "revoke", str(listed["id"]))
+    assert code == 0 and f"API key {listed['id']}" in out and "revoked" in out
+    [listed] = json.loads(run("apikey", "list", "--json")[1])
+    assert listed["active"] is False and listed["revoked_at"] is not None
+    assert json.loads(run("apikey", "list", "--json", "--active")[1]) == []
+
+
+@pytest.mark.usefixtures("partnership")
+def test_clear_errors_for_an_unknown_agency_an_unknown_key_and_a_second_revocation(
+    run: Run,
+) -> None:
+    code, _, err = run("apikey", "issue", "--agency", "fire", "--name", "x")
+    assert code != 0 and "no agency with code 'fire'" in err
+    code, _, err = run("apikey", "revoke", "42")
+    assert code != 0 and "no API key with id 42" in err
+    run("apikey", "issue", "--agency", "police", "--name", "x")
+    assert run("apikey", "revoke", "1")[0] == 0
+    code, _, err = run("apikey", "revoke", "1")
+    assert code != 0 and "already revoked" in err
