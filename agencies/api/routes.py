@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -126,6 +127,16 @@ def _conflict(session: Session, error: ConflictError) -> HTTPException:
     return HTTPException(status_code=409, detail=str(error))
 
 
+def _apply(
+    session: Session, who: Caller, at: datetime, change: Callable[..., object], **fields: object
+) -> None:
+    """Change the answers as the API caller; a conflict is undone and answered 409."""
+    try:
+        change(session=session, person_id=None, actor=who.actor, now=at, **fields)
+    except ConflictError as error:
+        raise _conflict(session, error) from None
+
+
 def _read(
     session: Session, who: Caller, action: str, entity: str, entity_id: int, at: datetime
 ) -> None:
@@ -188,18 +199,7 @@ def save_answers(
     view = _view(session, who, assignment_id)
     questions = _questions(session, view)
     values = check_answers(questions, body.answers, complete=False)
-    try:
-        store.save_draft(
-            session=session,
-            view=view,
-            questions=questions,
-            values=values,
-            person_id=None,
-            actor=who.actor,
-            now=at,
-        )
-    except ConflictError as error:
-        raise _conflict(session, error) from None
+    _apply(session, who, at, store.save_draft, view=view, questions=questions, values=values)
     return _changed(session, view)
 
 
@@ -222,18 +222,7 @@ def submit_answers(
         else body.answers
     )
     values = check_answers(questions, sent, complete=True)
-    try:
-        store.submit(
-            session=session,
-            view=view,
-            questions=questions,
-            values=values,
-            person_id=None,
-            actor=who.actor,
-            now=at,
-        )
-    except ConflictError as error:
-        raise _conflict(session, error) from None
+    _apply(session, who, at, store.submit, view=view, questions=questions, values=values)
     session.commit()
     return _changed(session, view)
 
@@ -249,15 +238,5 @@ def amend_answers(
 ) -> AnswersOut:
     """Reopen submitted answers as a new draft version (until collection closes)."""
     view = _view(session, who, assignment_id)
-    try:
-        store.amend(
-            session=session,
-            view=view,
-            questions=_questions(session, view),
-            person_id=None,
-            actor=who.actor,
-            now=at,
-        )
-    except ConflictError as error:
-        raise _conflict(session, error) from None
+    _apply(session, who, at, store.amend, view=view, questions=_questions(session, view))
     return _changed(session, view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 
@@ -58,20 +59,24 @@ def _due(request: ChangeRequest) -> date:
         raise FieldError("due", "The new due date must be a real date") from None
 
 
+def _bound(request: ChangeRequest, flow: Callable[..., object], **fields: object) -> Action:
+    """The flow for the request's round, time and actor, with the form's fields."""
+    return partial(
+        flow,
+        session=request.session,
+        round_id=request.round_id,
+        now=request.now,
+        actor=request.actor,
+        **fields,
+    )
+
+
 def _resend(request: ChangeRequest) -> Action:
     chosen = request.required("person", "Select who to send the invitation to")
     agency_id, _, person_id = chosen.partition(":")
     if not (agency_id.isdigit() and person_id.isdigit()):
         raise FieldError("person", "Select someone from the list")
-    return partial(
-        resend_invitation,
-        session=request.session,
-        round_id=request.round_id,
-        agency_id=int(agency_id),
-        person_id=int(person_id),
-        now=request.now,
-        actor=request.actor,
-    )
+    return _bound(request, resend_invitation, agency_id=int(agency_id), person_id=int(person_id))
 
 
 def _resend_fields(session: Session, round_id: int) -> list[FormField]:
@@ -86,15 +91,7 @@ def _resend_fields(session: Session, round_id: int) -> list[FormField]:
 def _replace(request: ChangeRequest) -> Action:
     case_ref = request.required("case", "Select the case to replace")
     reason = request.required("reason", "Enter why the case is replaced")
-    return partial(
-        replace_case,
-        session=request.session,
-        round_id=request.round_id,
-        case_ref=case_ref,
-        reason=reason,
-        now=request.now,
-        actor=request.actor,
-    )
+    return _bound(request, replace_case, case_ref=case_ref, reason=reason)
 
 
 def _replace_fields(session: Session, round_id: int) -> list[FormField]:
@@ -104,28 +101,13 @@ def _replace_fields(session: Session, round_id: int) -> list[FormField]:
 
 def _add(request: ChangeRequest) -> Action:
     code = _agency(request, active=False)
-    return partial(
-        add_agency,
-        session=request.session,
-        round_id=request.round_id,
-        code=code,
-        now=request.now,
-        actor=request.actor,
-    )
+    return _bound(request, add_agency, code=code)
 
 
 def _withdraw(request: ChangeRequest) -> Action:
     code = _agency(request)
     reason = request.required("reason", "Enter why the agency is withdrawn")
-    return partial(
-        withdraw_agency,
-        session=request.session,
-        round_id=request.round_id,
-        code=code,
-        reason=reason,
-        now=request.now,
-        actor=request.actor,
-    )
+    return _bound(request, withdraw_agency, code=code, reason=reason)
 
 
 def _lead(request: ChangeRequest) -> Action:
@@ -136,16 +118,7 @@ def _lead(request: ChangeRequest) -> Action:
         raise FieldError(
             "email", "Enter an email address in the correct format, like name@example.org"
         )
-    return partial(
-        change_lead,
-        session=request.session,
-        round_id=request.round_id,
-        code=code,
-        name=name,
-        email=email,
-        now=request.now,
-        actor=request.actor,
-    )
+    return _bound(request, change_lead, code=code, name=name, email=email)
 
 
 def _extend(request: ChangeRequest) -> Action:
@@ -153,16 +126,7 @@ def _extend(request: ChangeRequest) -> Action:
     code = request.form.get("agency", "").strip() or None
     if code is not None:
         code = _agency(request)
-    return partial(
-        extend_due_date,
-        session=request.session,
-        round_id=request.round_id,
-        due=due,
-        code=code,
-        now=request.now,
-        actor=request.actor,
-        settings=request.settings,
-    )
+    return _bound(request, extend_due_date, due=due, code=code, settings=request.settings)
 
 
 def _extend_fields(session: Session, round_id: int) -> list[FormField]:
@@ -177,25 +141,12 @@ def _close(request: ChangeRequest) -> Action:
     round_ = get_round(session=request.session, round_id=request.round_id)
     if round_.status != RoundStatus.collecting:
         raise ConflictError(f"round {request.round_id} is {round_.status}: collection has closed")
-    return partial(
-        reconcile_round,
-        session=request.session,
-        round_id=request.round_id,
-        now=request.now,
-        actor=request.actor,
-    )
+    return _bound(request, reconcile_round)
 
 
 def _cancel(request: ChangeRequest) -> Action:
     reason = request.required("reason", "Enter why the round is cancelled")
-    return partial(
-        cancel_round,
-        session=request.session,
-        round_id=request.round_id,
-        reason=reason,
-        now=request.now,
-        actor=request.actor,
-    )
+    return _bound(request, cancel_round, reason=reason)
 
 
 CHANGES = {

@@ -100,16 +100,30 @@ def test_while_the_smtp_server_is_down_messages_wait_with_backoff_and_each_goes_
     assert {m.attempts for m in _rows(engine).values()} == {3}
 
 
-class _CutAfterAccepting(SmtpSink):
-    """An SMTP server whose link drops after it accepts message number `cut_at`, before its 250."""
+class _CutsLink:
+    """A test server whose link (through `proxy`) drops once it has taken message `cut_at`."""
 
     proxy: TcpProxy | None = None
     cut_at = 2
 
+    def _taken(self, count: int) -> None:
+        if count == self.cut_at and self.proxy is not None:
+            self.proxy.cut()
+
+
+def _cut_through(server: object, cut: type[_CutsLink], proxy: TcpProxy) -> None:
+    """Turn a running fixture server into one that cuts `proxy` mid-batch."""
+    server.__class__ = cut
+    assert isinstance(server, _CutsLink)
+    server.proxy = proxy
+
+
+class _CutAfterAccepting(_CutsLink, SmtpSink):
+    """An SMTP server whose link drops after it accepts message number `cut_at`, before its 250."""
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         answer = await super().handle_DATA(server, session, envelope)
-        if self.count == self.cut_at and self.proxy is not None:
-            self.proxy.cut()
+        self._taken(self.count)
         return answer
 
 
@@ -121,9 +135,7 @@ def test_an_smtp_link_cut_mid_batch_resends_only_the_message_in_flight(
     smtp_proxy: TcpProxy,
     smtp_sink: SmtpSink,
 ) -> None:
-    smtp_sink.__class__ = _CutAfterAccepting
-    assert isinstance(smtp_sink, _CutAfterAccepting)
-    smtp_sink.proxy = smtp_proxy
+    _cut_through(smtp_sink, _CutAfterAccepting, smtp_proxy)
     ids = _queue(session, people, 5)
     start = utcnow()
     first = dispatch_due(engine=engine, now=start)
@@ -166,16 +178,12 @@ def test_notify_answering_429_then_500_is_retried_with_backoff_and_sends_each_me
     assert [_rows(engine)[i].attempts for i in ids] == [3, 2, 1]
 
 
-class _CutBeforeAnswering(FakeNotify):
+class _CutBeforeAnswering(_CutsLink, FakeNotify):
     """A Notify whose link drops after it creates notification number `cut_at`, before answering."""
-
-    proxy: TcpProxy | None = None
-    cut_at = 2
 
     def create(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         answer = super().create(body)
-        if len(self.notifications) == self.cut_at and self.proxy is not None:
-            self.proxy.cut()
+        self._taken(len(self.notifications))
         return answer
 
 
@@ -187,11 +195,9 @@ def test_a_notify_link_cut_before_the_answer_is_looked_up_and_never_sent_twice(
     fake_notify: FakeNotify,
     configure: Any,
 ) -> None:
-    fake_notify.__class__ = _CutBeforeAnswering
-    assert isinstance(fake_notify, _CutBeforeAnswering)
     port = int(fake_notify.url.rsplit(":", 1)[1])
     with TcpProxy(target_port=port) as proxy:
-        fake_notify.proxy = proxy
+        _cut_through(fake_notify, _CutBeforeAnswering, proxy)
         configure(notify_base_url=f"http://127.0.0.1:{proxy.port}")
         ids = _queue(session, people, 4)
         start = utcnow()

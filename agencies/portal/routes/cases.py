@@ -115,17 +115,9 @@ async def save_or_submit(
     questions = _questions(session, view)
     values, shown, errors = read_answers(questions, data, complete=submitting)
     try:
-        if submitting and not errors:
-            store.submit(
-                session=session,
-                view=view,
-                questions=questions,
-                values=values,
-                person_id=person_id,
-                now=at,
-            )
-        elif not submitting:
-            store.save_draft(
+        if not (submitting and errors):  # a submission with errors saves nothing
+            keep = store.submit if submitting else store.save_draft
+            keep(
                 session=session,
                 view=view,
                 questions=questions,

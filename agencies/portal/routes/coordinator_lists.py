@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,6 +28,7 @@ from models.outbox import OutboxMessage
 from notifications.outbox import retry_message
 
 router = APIRouter(prefix="/coordinator/rounds/{round_id}")
+ListPage = Callable[..., HTMLResponse]
 
 
 @router.get("/overdue", response_class=HTMLResponse)
@@ -53,6 +56,29 @@ def chases(request: Request, round_id: int, session: Session = Depends(db_sessio
         session=session, person_ids={e.person_id for e in entries if e.person_id is not None}
     )
     return page(request, "chases.html", round=round_, entries=entries, names=names)
+
+
+def _row_change(
+    request: Request,
+    session: Session,
+    round_id: int,
+    change: Callable[[], object],
+    *,
+    field: str,
+    show: ListPage,
+    done: str,
+    missing: tuple[type[Exception], ...] = (),
+) -> Response:
+    """Change one row of a list: back to the list, or the list with the row's error (409)."""
+    try:
+        change()
+    except missing:
+        raise not_found() from None
+    except JointauditError as error:
+        session.rollback()
+        return show(request, session, round_id, errors={field: readable(error)}, status_code=409)
+    session.commit()
+    return RedirectResponse(f"/coordinator/rounds/{round_id}/{done}", status_code=303)
 
 
 def _messages_page(
@@ -103,14 +129,18 @@ def retry(
     message = session.get(OutboxMessage, message_id)
     if message is None or message.round_id != round_id:
         raise not_found()
-    try:
-        retry_message(session=session, message_id=message_id, actor=f"person:{who.id}", now=at)
-    except JointauditError as error:
-        session.rollback()
-        errors = {f"message-{message_id}": readable(error)}
-        return _messages_page(request, session, round_id, errors=errors, status_code=409)
-    session.commit()
-    return RedirectResponse(f"/coordinator/rounds/{round_id}/messages?retried=1", status_code=303)
+    run = partial(
+        retry_message, session=session, message_id=message_id, actor=f"person:{who.id}", now=at
+    )
+    return _row_change(
+        request,
+        session,
+        round_id,
+        run,
+        field=f"message-{message_id}",
+        show=_messages_page,
+        done="messages?retried=1",
+    )
 
 
 def _concerns_page(
@@ -155,21 +185,21 @@ def acknowledge(
     """The coordinator acknowledges a concern."""
     who = coordinator(session, request)
     round_or_404(session=session, round_id=round_id)
-    try:
-        acknowledge_concern(
-            session=session,
-            round_id=round_id,
-            concern_id=concern_id,
-            person_id=who.id or 0,
-            now=at,
-        )
-    except NotFoundError:
-        raise not_found() from None
-    except JointauditError as error:
-        session.rollback()
-        errors = {f"concern-{concern_id}": readable(error)}
-        return _concerns_page(request, session, round_id, errors=errors, status_code=409)
-    session.commit()
-    return RedirectResponse(
-        f"/coordinator/rounds/{round_id}/concerns?acknowledged=1", status_code=303
+    run = partial(
+        acknowledge_concern,
+        session=session,
+        round_id=round_id,
+        concern_id=concern_id,
+        person_id=who.id or 0,
+        now=at,
+    )
+    return _row_change(
+        request,
+        session,
+        round_id,
+        run,
+        field=f"concern-{concern_id}",
+        show=_concerns_page,
+        done="concerns?acknowledged=1",
+        missing=(NotFoundError,),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -106,6 +108,18 @@ def _done(round_id: int, what: str) -> RedirectResponse:
     return RedirectResponse(f"/coordinator/rounds/{round_id}/plan?done={what}", status_code=303)
 
 
+def _change(
+    request: Request, session: Session, round_: AuditRound, what: str, change: Callable[[], object]
+) -> Response:
+    """Run one plan change: committed and back to the plan, or refused with nothing changed."""
+    try:
+        change()
+    except JointauditError as error:
+        return _refused(request, session, round_, error)
+    session.commit()
+    return _done(round_.id or 0, what)
+
+
 @router.get("", response_class=HTMLResponse)
 def plan_page(
     request: Request, round_id: int, session: Session = Depends(db_session)
@@ -125,12 +139,9 @@ def draft(
     """Add every candidate action the findings suggest and the plan does not hold yet."""
     who = coordinator(session, request)
     round_ = _round(session, round_id)
-    try:
-        draft_action_plan(session=session, round_id=round_id, now=at, actor=f"person:{who.id}")
-    except JointauditError as error:
-        return _refused(request, session, round_, error)
-    session.commit()
-    return _done(round_id, "drafted")
+    actor = f"person:{who.id}"
+    run = partial(draft_action_plan, session=session, round_id=round_id, now=at, actor=actor)
+    return _change(request, session, round_, "drafted", run)
 
 
 @router.post("/actions", response_model=None)
@@ -251,14 +262,11 @@ async def merge(
         return _plan_page(request, session, round_, errors=errors, status_code=400)
     for action_id in [*keep, *others]:
         _action(session, round_id, action_id)
-    try:
-        merge_actions(
-            session=session, keep_id=keep[0], merge_ids=others, now=at, actor=f"person:{who.id}"
-        )
-    except JointauditError as error:
-        return _refused(request, session, round_, error)
-    session.commit()
-    return _done(round_id, "merged")
+    actor = f"person:{who.id}"
+    run = partial(
+        merge_actions, session=session, keep_id=keep[0], merge_ids=others, now=at, actor=actor
+    )
+    return _change(request, session, round_, "merged", run)
 
 
 @router.post("/approve", response_model=None)
