@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
@@ -65,4 +67,15 @@ def load_frozen_tool(*, session: Session, name: str, version: str) -> Tool:
     row = get_tool_version(session=session, name=name, version=version)
     if row is None:
         raise NotFoundError(f"no stored snapshot of tool {name!r} version {version}")
-    return Tool.model_validate(row.definition)
+    return frozen_tool(row)
+
+
+def frozen_tool(row: ToolVersion) -> Tool:
+    """The tool a stored snapshot holds (validated once per process and content: a snapshot
+    never changes, and every portal and API request needs it)."""
+    return _validated(json.dumps(row.definition, sort_keys=True))
+
+
+@lru_cache(maxsize=32)
+def _validated(definition: str) -> Tool:
+    return Tool.model_validate(json.loads(definition))

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from models.agency import AgencyContact, Channel
 from models.audit_log import record_event
@@ -209,10 +209,28 @@ def retry_message(*, session: Session, message_id: int, actor: str, now: datetim
 
 
 def list_messages(
-    *, session: Session, status: MessageStatus | None = None, limit: int = 200
+    *,
+    session: Session,
+    status: MessageStatus | None = None,
+    round_id: int | None = None,
+    failures_only: bool = False,
+    limit: int | None = 200,
 ) -> list[MessagePublic]:
-    """The most recent messages, newest first, optionally of one status."""
+    """The most recent messages, newest first: optionally of one status or round, or only those
+    that failed or that Notify reported not delivered."""
+    from notifications.delivery import NOT_DELIVERED
+
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     if status is not None:
         query = query.where(OutboxMessage.status == status)
+    if round_id is not None:
+        query = query.where(col(OutboxMessage.round_id) == round_id)
+    if failures_only:
+        query = query.where(
+            or_(
+                col(OutboxMessage.status) == MessageStatus.failed,
+                (col(OutboxMessage.status) == MessageStatus.sent)
+                & col(OutboxMessage.delivery_status).in_(sorted(NOT_DELIVERED)),
+            )
+        )
     return [MessagePublic.model_validate(message) for message in session.exec(query)]

@@ -33,7 +33,7 @@ from models.case_register import reveal_identity
 from models.crypto import load_cipher
 from models.errors import ConfigurationError, ConflictError, NotFoundError
 from models.questionnaire import Question, Tool
-from models.tool_version import load_frozen_tool
+from models.tool_version import frozen_tool
 
 NOT_FOUND = "no such assignment for your agency"
 AssignmentId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="The assignment's id")]
@@ -60,8 +60,7 @@ def _view(session: Session, who: Caller, assignment_id: int) -> AssignmentView:
 
 
 def _tool(session: Session, view: AssignmentView) -> Tool:
-    version = view.tool_version
-    return load_frozen_tool(session=session, name=version.name, version=version.version)
+    return frozen_tool(view.tool_version)
 
 
 def _questions(session: Session, view: AssignmentView) -> list[Question]:
@@ -223,7 +222,6 @@ def submit_answers(
     )
     values = check_answers(questions, sent, complete=True)
     _apply(session, who, at, store.submit, view=view, questions=questions, values=values)
-    session.commit()
     return _changed(session, view)
 
 

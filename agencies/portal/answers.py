@@ -216,8 +216,7 @@ def submit(
         details={"version": draft.version, "not_known": not_known},
     )
     # In the same transaction: a submission never stands while its reminders still wait.
-    session.flush()
-    stop_chasing_when_answered(session=session, view=view, now=now)
+    _stop_chasing_when_answered(session=session, view=view, now=now)
     return draft
 
 
@@ -264,7 +263,7 @@ def amend(
     return draft
 
 
-def stop_chasing_when_answered(*, session: Session, view: AssignmentView, now: datetime) -> None:
+def _stop_chasing_when_answered(*, session: Session, view: AssignmentView, now: datetime) -> None:
     """Cancel the reminders to the agency's people once none of its cases is outstanding."""
     from flows.chase.sweep import cancel_chasers
 

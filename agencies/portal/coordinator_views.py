@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from agencies.portal.deps import not_found
 from agencies.portal.pages import render
@@ -21,13 +21,11 @@ from models.case import Case
 from models.case_register import reveal_identity
 from models.crypto import load_cipher
 from models.errors import NotFoundError
-from models.outbox import MessageStatus, OutboxMessage
 from models.partnership import PartnershipRole, Person, PersonRole
 from models.register_rows import CaseIdentityData
 from models.round import AccessGrant, Assignment, AuditRound, GrantRole, MemberStatus, RoundCase
 from models.settings import Settings
-from notifications.delivery import NOT_DELIVERED
-from notifications.outbox import MessagePublic
+from notifications.outbox import MessagePublic, list_messages
 
 
 @dataclass(frozen=True)
@@ -178,19 +176,7 @@ def invited_people(*, session: Session, round_id: int) -> list[InvitedPerson]:
 
 def delivery_failures(*, session: Session, round_id: int) -> list[MessagePublic]:
     """A round's messages that failed to send or were reported not delivered, newest first."""
-    rows = session.exec(
-        select(OutboxMessage)
-        .where(
-            col(OutboxMessage.round_id) == round_id,
-            or_(
-                col(OutboxMessage.status) == MessageStatus.failed,
-                (col(OutboxMessage.status) == MessageStatus.sent)
-                & col(OutboxMessage.delivery_status).in_(sorted(NOT_DELIVERED)),
-            ),
-        )
-        .order_by(col(OutboxMessage.id).desc())
-    )
-    return [MessagePublic.model_validate(row) for row in rows]
+    return list_messages(session=session, round_id=round_id, failures_only=True, limit=None)
 
 
 def active_case_refs(*, session: Session, round_id: int) -> list[str]:

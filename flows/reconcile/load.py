@@ -16,7 +16,7 @@ from models.case import Case
 from models.moderation import ModeratedAnswer
 from models.questionnaire import Tool
 from models.round import Assignment, AssignmentStatus, MemberStatus, RoundAgency, RoundCase
-from models.tool_version import ToolVersion, load_frozen_tool
+from models.tool_version import ToolVersion, frozen_tool
 
 
 def round_tool(*, session: Session, round_id: int) -> Tool:
@@ -24,7 +24,7 @@ def round_tool(*, session: Session, round_id: int) -> Tool:
     round_ = get_round(session=session, round_id=round_id)
     version = session.get(ToolVersion, round_.tool_version_id)
     assert version is not None
-    return load_frozen_tool(session=session, name=version.name, version=version.version)
+    return frozen_tool(version)
 
 
 def load_answers(*, session: Session, round_id: int) -> RoundAnswers:

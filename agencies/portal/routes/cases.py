@@ -20,7 +20,7 @@ from agencies.portal.pages import render
 from models.errors import ConflictError, NotFoundError
 from models.questionnaire import Question
 from models.round import GrantRole
-from models.tool_version import load_frozen_tool
+from models.tool_version import frozen_tool
 from notifications.dispatcher import send_now
 
 router = APIRouter()
@@ -38,10 +38,18 @@ def _view(session: Session, request: Request, assignment_id: int) -> tuple[int, 
         raise not_found() from None
 
 
+def _answering_view(
+    session: Session, request: Request, assignment_id: int
+) -> tuple[int, AssignmentView]:
+    """The assignment for a lead or deputy; an escalation contact may read it, never answer."""
+    person_id, view = _view(session, request, assignment_id)
+    if view.role == GrantRole.escalation:
+        raise not_found()
+    return person_id, view
+
+
 def _questions(session: Session, view: AssignmentView) -> list[Question]:
-    version = view.tool_version
-    tool = load_frozen_tool(session=session, name=version.name, version=version.version)
-    return tool.questions_for(view.agency.code)
+    return frozen_tool(view.tool_version).questions_for(view.agency.code)
 
 
 def _page(
@@ -106,9 +114,7 @@ async def save_or_submit(
     at: datetime = Depends(now),
 ) -> Response:
     """Save a draft (keeps what is valid) or submit (all required answers, else the errors)."""
-    person_id, view = _view(session, request, assignment_id)
-    if view.role == GrantRole.escalation:
-        raise not_found()
+    person_id, view = _answering_view(session, request, assignment_id)
     form = await request.form()
     data = {key: [str(v) for v in form.getlist(key)] for key in form}
     submitting = data.get("action", [""])[0] == "submit"
@@ -146,9 +152,7 @@ def amend(
     at: datetime = Depends(now),
 ) -> Response:
     """Reopen submitted answers as a new version (until collection closes)."""
-    person_id, view = _view(session, request, assignment_id)
-    if view.role == GrantRole.escalation:
-        raise not_found()
+    person_id, view = _answering_view(session, request, assignment_id)
     try:
         store.amend(
             session=session,
