@@ -6,17 +6,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlmodel import Session, col
 
-from flows.selection import ALL, UNKNOWN, Candidate, Pick, Selection, StratumReport, rank_of
+from flows.selection import ALL, UNKNOWN, CandidateRow, Pick, Selection, StratumReport, rank_of
 from models.agency import Agency
 from models.case import Case, CaseAgency, CaseFlag
 from models.errors import NotFoundError
 from models.round import AuditRound, RoundCase, RoundStatus
-from models.round_parameters import SelectionCriteria
+from models.round_parameters import LaunchParameters, SelectionCriteria
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class Eligibility:
     """The eligible candidates, the funnel that led to them and the register's active cases
     by category (the round keeps those as the register's context)."""
 
-    candidates: list[Candidate]
+    candidates: Sequence[CandidateRow]
     funnel: list[FunnelStep]
     register_counts: dict[str, int]
 
@@ -116,25 +116,43 @@ def eligible_cases(
 ) -> Eligibility:
     """The eligible candidates (with their stratum), and the count left after each criterion."""
     steps = _conditions(criteria, agencies, now)
-    # One pass over the register counts every stage of the funnel, by category, at once.
-    applied: list[ColumnElement[bool]] = []
+    conditions = [condition for _label, condition in steps]
+    stratum: ColumnElement[str] = (
+        func.coalesce(getattr(Case, balance_by), UNKNOWN) if balance_by else literal(ALL)
+    )
+    # Core rather than ORM execution, plain rows rather than objects: half the cost for
+    # 100,000 candidates. A stored case always has its id.
+    query = select(col(Case.id), col(Case.case_ref), stratum).where(and_(*conditions))
+    candidates = cast("Sequence[CandidateRow]", session.connection().execute(query).all())
+    # One pass over the register counts every earlier stage of the funnel, by category; the
+    # last stage is the candidates themselves. The first step ("active") is always counted
+    # here, as the round keeps the active cases by category.
+    counted = steps[: max(1, len(steps) - 1)]
     stages: list[Any] = [func.count()]
-    for _label, condition in steps:
-        applied.append(condition)
-        stages.append(func.coalesce(func.sum(case((and_(*applied), 1), else_=0)), 0))
+    for index in range(1, len(counted) + 1):
+        passed = and_(*conditions[:index])
+        stages.append(func.coalesce(func.sum(case((passed, 1), else_=0)), 0))
     by_category = session.execute(
         select(col(Case.category), *stages).select_from(Case).group_by(col(Case.category))
     ).all()
     totals = [sum(int(row[index]) for row in by_category) for index in range(1, len(stages) + 1)]
+    totals += [len(candidates)] * (len(steps) + 1 - len(totals))
     funnel = [FunnelStep("cases in the register", totals[0])]
     funnel += [FunnelStep(label, n) for (label, _), n in zip(steps, totals[1:], strict=True)]
-    # The first step is "active in the register".
     active = {row[0] or "unknown": int(row[2]) for row in by_category if row[2]}
-    stratum: ColumnElement[str] = (
-        func.coalesce(getattr(Case, balance_by), UNKNOWN) if balance_by else literal(ALL)
+    return Eligibility(candidates, funnel, active)
+
+
+def eligible_for(*, session: Session, params: LaunchParameters, now: datetime) -> Eligibility:
+    """The eligible candidates of a round's parameters, in the strata it balances by."""
+    balance_by, _quotas = params.balancing()
+    return eligible_cases(
+        session=session,
+        criteria=params.criteria,
+        agencies=params.agencies,
+        now=now,
+        balance_by=balance_by,
     )
-    rows = session.execute(select(col(Case.id), col(Case.case_ref), stratum).where(and_(*applied)))
-    return Eligibility(list(map(Candidate._make, rows)), funnel, active)
 
 
 def register_counts(*, session: Session) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from agencies.tool_catalog import load_tool
-from flows.eligibility import FunnelStep, eligible_cases, register_counts, same_cases_as
+from flows.eligibility import FunnelStep, eligible_for, register_counts, same_cases_as
 from flows.round_messages import queue_invitations
 from flows.round_state import assign_members
 from flows.selection import Selection, select_cases
@@ -115,6 +115,22 @@ def _tool(session: Session, params: LaunchParameters, settings: Settings) -> Too
     return load_tool(params.tool, settings.tool_dirs)
 
 
+def _select(
+    session: Session, params: LaunchParameters, seed: int, now: datetime
+) -> tuple[Selection, list[FunnelStep], dict[str, int]]:
+    balance_by, quotas = params.balancing()
+    eligibility = eligible_for(session=session, params=params, now=now)
+    selection = select_cases(
+        eligibility.candidates,
+        seed=seed,
+        sample_size=params.sample_size,
+        balance_by=balance_by,
+        quotas=quotas,
+        allow_fewer=params.allow_fewer,
+    )
+    return selection, eligibility.funnel, eligibility.register_counts
+
+
 def plan_launch(
     *, session: Session, params: LaunchParameters, seed: int, now: datetime, settings: Settings
 ) -> LaunchPlan:
@@ -131,24 +147,10 @@ def plan_launch(
             session=session, round_id=params.same_cases_as_round, seed=seed
         )
     else:
-        balance_by, quotas = params.balancing()
+        # The 100,000 candidates are freed on _select's return, before the collector resumes:
+        # otherwise its first pass afterwards walks every one of them.
         with collector_paused():
-            eligibility = eligible_cases(
-                session=session,
-                criteria=params.criteria,
-                agencies=params.agencies,
-                now=now,
-                balance_by=balance_by,
-            )
-            funnel, counts = eligibility.funnel, eligibility.register_counts
-            selection = select_cases(
-                eligibility.candidates,
-                seed=seed,
-                sample_size=params.sample_size,
-                balance_by=balance_by,
-                quotas=quotas,
-                allow_fewer=params.allow_fewer,
-            )
+            selection, funnel, counts = _select(session, params, seed, now)
     if not selection.picks:
         raise InputError("no eligible cases: widen the selection criteria")
     return LaunchPlan(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from flows.chase.sweep import cancel_chasers
-from flows.eligibility import eligible_cases
+from flows.eligibility import eligible_for
 from flows.launch import check_due_date
 from flows.round_messages import cancel_pending, queue_round_update
 from flows.round_state import (
@@ -43,14 +43,7 @@ def replace_case(
         raise NotFoundError(f"case {case_ref!r} is not an active case of round {round_id}")
     member, _case = found
     params = LaunchParameters.model_validate(round_.parameters)
-    balance_by, _quotas = params.balancing()
-    candidates = eligible_cases(
-        session=session,
-        criteria=params.criteria,
-        agencies=params.agencies,
-        now=now,
-        balance_by=balance_by,
-    ).candidates
+    candidates = eligible_for(session=session, params=params, now=now).candidates
     held = set(session.exec(select(RoundCase.case_id).where(col(RoundCase.round_id) == round_id)))
     pick = next_in_rank(candidates, seed=round_.seed, stratum=member.stratum, exclude=held)
     if pick is None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from models.errors import InputError
@@ -19,8 +22,13 @@ UNKNOWN = "unknown"
 ALL = "all"
 
 
+# An eligible case: (case_id, case_ref, stratum), the stratum being the balancing attribute's
+# value. Plain tuples, as the register's query returns them: 100,000 of them are ranked.
+CandidateRow = tuple[int, str, str]
+
+
 class Candidate(NamedTuple):
-    """An eligible case: its id, reference and stratum (the balancing attribute's value)."""
+    """An eligible case, named: its id, reference and stratum."""
 
     case_id: int
     case_ref: str
@@ -71,15 +79,35 @@ def rank_of(seed: int, case_ref: str) -> str:
     return hashlib.sha256(f"{seed}:{case_ref}".encode()).hexdigest()
 
 
-def _ranked(seed: int, candidates: Sequence[Candidate]) -> list[tuple[bytes, str, Candidate]]:
-    # The same order as rank_of's hex digests, without building 100,000 hex strings.
+def _ranked_strata(
+    seed: int, candidates: Sequence[CandidateRow], *, balanced: bool, below: bytes | None
+) -> dict[str, list[tuple[bytes, CandidateRow]]]:
+    """(rank digest, candidate) pairs by stratum, keeping only digests below `below` (all when
+    None). Digests sort as rank_of's hex digests do, and distinct refs never tie."""
     prefix = hashlib.sha256(f"{seed}:".encode())
-    ranked = []
+    strata: dict[str, list[tuple[bytes, CandidateRow]]] = {}
     for candidate in candidates:
         digest = prefix.copy()
-        digest.update(candidate.case_ref.encode())
-        ranked.append((digest.digest(), candidate.case_ref, candidate))
-    return ranked
+        digest.update(candidate[1].encode())
+        rank = digest.digest()
+        if below is None or rank < below:
+            strata.setdefault(candidate[2] if balanced else ALL, []).append((rank, candidate))
+    return strata
+
+
+def _cut_off(wanted: Mapping[str, int], sizes: Mapping[str, int]) -> bytes | None:
+    """A rank below which each stratum almost surely holds the cases it needs (with a margin of
+    four standard deviations and ten), so only those few are kept and compared; None when that
+    would keep most of them anyway."""
+    share = max(
+        (
+            (n + 4 * math.sqrt(n) + 10) / sizes[name]
+            for name, n in wanted.items()
+            if sizes.get(name)
+        ),
+        default=1.0,
+    )
+    return None if share >= 0.5 else int(share * 2**64).to_bytes(8, "big")
 
 
 def allocate(sizes: Mapping[str, int], sample: int) -> dict[str, int]:
@@ -105,7 +133,7 @@ def allocate(sizes: Mapping[str, int], sample: int) -> dict[str, int]:
 
 
 def select_cases(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[CandidateRow],
     *,
     seed: int,
     sample_size: int,
@@ -115,10 +143,9 @@ def select_cases(
 ) -> Selection:
     """Pick `sample_size` cases: by quotas, proportionally to strata, or simply by rank."""
     balanced = balance_by is not None or quotas is not None
-    strata: dict[str, list[tuple[bytes, str, Candidate]]] = {}
-    for entry in _ranked(seed, candidates):
-        strata.setdefault(entry[2].stratum if balanced else ALL, []).append(entry)
-    sizes = {name: len(members) for name, members in strata.items()}
+    sizes = dict(Counter(map(itemgetter(2), candidates))) if balanced else {}
+    if not balanced and candidates:
+        sizes[ALL] = len(candidates)
     if quotas is not None:
         wanted = {name: quotas.get(name, 0) for name in sorted({*sizes, *quotas})}
     elif balanced:
@@ -141,25 +168,28 @@ def select_cases(
                 "wanted: widen the criteria, lower the sample, or pass --allow-fewer"
             )
         wanted = {name: sizes[name] for name in sizes}
+    strata = _ranked_strata(seed, candidates, balanced=balanced, below=_cut_off(wanted, sizes))
+    if any(len(strata.get(name, ())) < min(n, sizes.get(name, 0)) for name, n in wanted.items()):
+        strata = _ranked_strata(seed, candidates, balanced=balanced, below=None)
     picks: list[Pick] = []
     reports: list[StratumReport] = []
     for name in sorted(wanted):
         chosen = heapq.nsmallest(wanted[name], strata.get(name, []))
-        picks += [Pick(c.case_id, c.case_ref, name, rank.hex()) for rank, _ref, c in chosen]
+        picks += [Pick(case_id, ref, name, rank.hex()) for rank, (case_id, ref, _) in chosen]
         reports.append(StratumReport(name, sizes.get(name, 0), wanted[name], len(chosen)))
     return Selection(picks=picks, strata=reports, balanced_by=balance_by)
 
 
 def next_in_rank(
-    candidates: Sequence[Candidate], *, seed: int, stratum: str, exclude: set[int]
+    candidates: Sequence[CandidateRow], *, seed: int, stratum: str, exclude: set[int]
 ) -> Pick | None:
     """The best-ranked eligible case of a stratum that the round does not hold yet."""
     ranked = [
-        (rank_of(seed, c.case_ref), c.case_ref, c)
-        for c in candidates
-        if c.case_id not in exclude and (c.stratum == stratum or stratum == ALL)
+        (rank_of(seed, case_ref), case_id, case_ref)
+        for case_id, case_ref, its_stratum in candidates
+        if case_id not in exclude and (its_stratum == stratum or stratum == ALL)
     ]
     if not ranked:
         return None
-    rank, _ref, best = min(ranked)
-    return Pick(best.case_id, best.case_ref, stratum, rank)
+    rank, case_id, case_ref = min(ranked)
+    return Pick(case_id, case_ref, stratum, rank)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import Index, LargeBinary, String
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
@@ -15,7 +15,7 @@ class CaseBase(SQLModel):
     """The attributes of a case that sampling uses; nothing here identifies a child."""
 
     case_ref: str = Field(max_length=64, unique=True, index=True)
-    category: str | None = Field(default=None, max_length=20, index=True)
+    category: str | None = Field(default=None, max_length=20)
     age_band: str | None = Field(default=None, max_length=10)
     gender: str | None = Field(default=None, max_length=40)
     ethnicity: str | None = Field(default=None, max_length=80)
@@ -26,9 +26,12 @@ class Case(CaseBase, table=True):
     """A case in the register (table `case_record`: CASE is an SQL keyword)."""
 
     __tablename__ = "case_record"
+    # (category, active) covers the launch funnel's pass over the register; a lone index on
+    # `active` would be slower than a scan, as nearly every case is active.
+    __table_args__ = (Index("ix_case_record_category_active", "category", "active"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    active: bool = Field(default=True, index=True)
+    active: bool = Field(default=True)
     last_batch_id: int | None = Field(default=None, foreign_key="import_batch.id")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
@@ -45,9 +48,11 @@ class CaseFlag(SQLModel, table=True):
     """A theme flag on a case (domestic_abuse, s47, neglect...)."""
 
     __tablename__ = "case_flag"
+    # (flag, case_id) answers "which cases carry this flag" from the index alone.
+    __table_args__ = (Index("ix_case_flag_flag_case", "flag", "case_id"),)
 
     case_id: int = Field(foreign_key="case_record.id", primary_key=True)
-    flag: str = Field(max_length=40, primary_key=True, index=True)
+    flag: str = Field(max_length=40, primary_key=True)
 
 
 class CaseAgency(SQLModel, table=True):

@@ -36,18 +36,31 @@ def grant_agency_contacts(
         )
         .order_by(col(AgencyContact.agency_id), col(AgencyContact.role))
     ).all()
+    held = {
+        (g.agency_id, g.person_id, g.role): g
+        for g in session.exec(
+            select(AccessGrant).where(
+                col(AccessGrant.round_id) == round_id, col(AccessGrant.agency_id).in_(agency_ids)
+            )
+        )
+    }
     granted = []
     for contact, agency in rows:
         assert agency.id is not None
         role = GrantRole(contact.role)
-        grant(
-            session=session,
-            round_id=round_id,
-            agency_id=agency.id,
-            person_id=contact.person_id,
-            role=role,
-            now=now,
-        )
+        existing = held.get((agency.id, contact.person_id, role))
+        if existing is not None:
+            existing.revoked_at = None
+        else:
+            session.add(
+                AccessGrant(
+                    round_id=round_id,
+                    agency_id=agency.id,
+                    person_id=contact.person_id,
+                    role=role,
+                    created_at=now,
+                )
+            )
         granted.append(GrantedPerson(contact.person_id, agency.id, agency.name, role))
     session.flush()
     return granted

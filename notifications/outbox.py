@@ -131,10 +131,9 @@ def queue_message(
         dialect.insert(OutboxMessage)
         .values(values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(col(OutboxMessage.id))
+        .returning(OutboxMessage)
     )
-    message_id = session.execute(statement).scalar_one_or_none()
-    return None if message_id is None else session.get(OutboxMessage, message_id)
+    return session.scalars(statement).one_or_none()
 
 
 def cancel_pending(

@@ -120,3 +120,47 @@ def test_the_replacement_is_the_next_case_in_rank_of_the_same_stratum() -> None:
     assert replacement is not None and replacement.case_id not in held
     remaining_cp = [c for c in register if c.stratum == "CP" and c.case_id not in held]
     assert replacement.rank == min(rank_of(7, c.case_ref) for c in remaining_cp)
+
+
+@given(
+    st.integers(2_000, 6_000),
+    st.integers(0, 2**63 - 1),
+    st.integers(1, 400),
+    st.sampled_from(["category", None]),
+)
+@settings(max_examples=25, deadline=None)
+def test_each_stratum_picks_its_best_ranked_cases_in_a_large_register(
+    size: int, seed: int, sample: int, balance_by: str | None
+) -> None:
+    # Large enough that only the cases under a rank cut-off are compared: the picks must be
+    # exactly what ranking every case would give.
+    shuffler = random.Random(seed)
+    register = candidates_from([shuffler.choice(CATEGORIES[:3]) for _ in range(size)])
+    register.append(Candidate(size + 1, "C-RARE", "LAC"))
+    selection = select_cases(register, seed=seed, sample_size=sample, balance_by=balance_by)
+    for report in selection.strata:
+        members = [c for c in register if balance_by is None or c.stratum == report.stratum]
+        best = sorted(members, key=lambda c: rank_of(seed, c.case_ref))[: report.picked]
+        picked = [p for p in selection.picks if p.stratum == report.stratum]
+        assert sorted(p.case_ref for p in picked) == sorted(c.case_ref for c in best)
+        assert all(p.rank == rank_of(seed, p.case_ref) for p in picked)
+
+
+def test_quotas_far_above_the_proportional_share_still_pick_the_best_ranked() -> None:
+    register = candidates_from(["CP"] * 3_000 + ["CIN"] * 50)
+    selection = select_cases(register, seed=7, sample_size=0, quotas={"CP": 2, "CIN": 50})
+    cin = [c for c in register if c.stratum == "CIN"]
+    assert {p.case_ref for p in selection.picks if p.stratum == "CIN"} == {c.case_ref for c in cin}
+    best_cp = sorted((rank_of(7, c.case_ref), c.case_ref) for c in register if c.stratum == "CP")
+    assert [p.case_ref for p in selection.picks if p.stratum == "CP"] == [
+        ref for _rank, ref in best_cp[:2]
+    ]
+
+
+def test_a_cut_off_that_keeps_too_few_falls_back_to_ranking_every_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    register = candidates_from([CATEGORIES[n % 3] for n in range(3_000)])
+    expected = select_cases(register, seed=5, sample_size=300, balance_by="category")
+    monkeypatch.setattr("flows.selection._cut_off", lambda wanted, sizes: b"\x00\x01")
+    assert select_cases(register, seed=5, sample_size=300, balance_by="category") == expected
