@@ -72,8 +72,12 @@ def edit_command(
     owner: str | None = typer.Option(None, help="Code of the agency that leads it."),
     due: date | None = typer.Option(None, formats=["%Y-%m-%d"], help="By when."),
     measure: str | None = typer.Option(None, help="How success will be measured."),
+    no_owner: bool = typer.Option(False, "--no-owner", help="Empty the lead agency."),
+    no_due: bool = typer.Option(False, "--no-due", help="Empty the date by when."),
 ) -> None:
-    """Edit an action."""
+    """Edit an action (an option left out leaves its field as it is)."""
+    if (no_owner and owner) or (no_due and due):
+        raise typer.BadParameter("give a value or empty it, not both")
     with session_scope() as session:
         edit_action(
             session=session,
@@ -85,6 +89,8 @@ def edit_command(
             owner=owner,
             due_date=due,
             success_measure=measure,
+            clear_owner=no_owner,
+            clear_due_date=no_due,
         )
     done(f"Action {action_id} updated")
 

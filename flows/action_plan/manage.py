@@ -87,11 +87,18 @@ def edit_action(
     owner: str | None = None,
     due_date: date | None = None,
     success_measure: str | None = None,
+    clear_owner: bool = False,
+    clear_due_date: bool = False,
 ) -> None:
-    """Change an action's wording, owner, date or measure (not once it is done)."""
+    """Change an action's wording, owner, date or measure (not once it is done); None leaves
+    a field as it is."""
     action = _action(session, action_id)
     if action.status in (ActionStatus.done, ActionStatus.merged):
         raise ConflictError(f"action {action_id} is {action.status}: it can no longer change")
+    if clear_owner:
+        action.owner_agency_id = None
+    if clear_due_date:
+        action.due_date = None
     if owner is not None:
         agency = session.exec(select(Agency).where(col(Agency.code) == owner)).first()
         if agency is None:

@@ -189,6 +189,11 @@ def test_the_plan_commands_draft_list_and_refuse_an_incomplete_plan(
         )
         == 0
     )
+    assert main(["action", "edit", str(actions[0]["id"]), "--no-owner", "--no-due"]) == 0
+    assert main(["round", "actions", str(round_id), "--json"]) == 0
+    out = capsys.readouterr().out
+    edited = next(a for a in json.loads(out[out.index("[") :]) if a["id"] == actions[0]["id"])
+    assert edited["owner"] is None and edited["due_date"] is None and edited["how"] == "x"
 
 
 def test_late_actions_are_chased_once_per_step_on_working_days(

@@ -213,7 +213,7 @@ async def edit(
     session: Session = Depends(db_session),
     at: datetime = Depends(now),
 ) -> Response:
-    """Save the action's fields (a blank date or lead agency leaves it as it was)."""
+    """Save the action's fields (a blank date or lead agency empties it)."""
     who = coordinator(session, request)
     round_ = _round(session, round_id)
     action = _action(session, round_id, action_id)
@@ -231,6 +231,8 @@ async def edit(
             owner=values.owner or None,
             due_date=values.due_date,
             success_measure=values.success_measure,
+            clear_owner=not values.owner,
+            clear_due_date=values.due_date is None,
         )
     except JointauditError as error:
         session.rollback()

@@ -172,6 +172,30 @@ def test_an_edit_with_an_impossible_date_or_no_what_shows_errors_and_changes_not
     assert events(portal, "action.edited") == []
 
 
+def test_an_emptied_date_or_lead_agency_is_emptied_and_approval_then_names_what_is_missing(
+    portal: Portal,
+) -> None:
+    reconciled(portal)
+    portal.sign_in(COORDINATOR)
+    post(portal, f"{_plan(portal)}/draft")
+    for action in _actions(portal):
+        _complete(portal, action.id or 0)
+    first = _actions(portal)[0]
+    assert first.owner_agency_id is not None and first.due_date == date(2027, 3, 31)
+    emptied = post(
+        portal,
+        f"{_plan(portal)}/actions/{first.id}",
+        {"what": first.what, "how": "Workshop", "owner": "", "success_measure": "80%"},
+    )
+    assert emptied.status_code == 303
+    after = next(a for a in _actions(portal) if a.id == first.id)
+    assert after.owner_agency_id is None and after.due_date is None and after.how == "Workshop"
+    refused = post(portal, f"{_plan(portal)}/approve")
+    assert refused.status_code == 400
+    assert f'href="#action-{first.id}"' in refused.text
+    assert "lacks owner, by when" in refused.text.replace("&#39;", "'")
+
+
 def test_merging_without_choosing_shows_an_error_summary(portal: Portal) -> None:
     reconciled(portal)
     portal.sign_in(COORDINATOR)
