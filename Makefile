@@ -55,8 +55,11 @@ assets:  ## Fetch govuk-frontend into the portal's static folder when missing
 demo: $(RUNTIME_STAMP) $(PREFECT_DB_STAMP) assets  ## Run a whole joint audit story on the embedded SQLite default
 	$(BIN)/jointaudit demo
 
+# One pytest-xdist worker per core (TEST_WORKERS=0 runs them in this process).
+TEST_WORKERS ?= auto
+
 test: $(DEV_STAMP) $(PREFECT_DB_STAMP) assets  ## Run the tests (PostgreSQL too when JOINTAUDIT_TEST_POSTGRES_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(DEV_STAMP)  ## ruff and mypy
 	$(BIN)/ruff check .

@@ -31,7 +31,8 @@ _isolate_prefect()  # before anything imports prefect
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from models.db import create_db_engine, dispose_engines, upgrade_database
@@ -44,7 +45,24 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.load_profile("jointaudit")
 
-POSTGRES_URL = os.environ.get("JOINTAUDIT_TEST_POSTGRES_URL")
+
+def _postgres_url_of_this_worker() -> str | None:
+    """The PostgreSQL test database; each pytest-xdist worker gets its own beside it (created
+    here, dropped when its session ends), as every session empties its database's schema."""
+    url = os.environ.get("JOINTAUDIT_TEST_POSTGRES_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    name = f"{make_url(url).database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url_of_this_worker()
 TEST_IDENTITY_KEY = "dGVzdC1vbmx5LWlkZW50aXR5LWtleS0zMi1ieXRlcyE="  # 32 bytes, tests only
 
 
@@ -87,6 +105,15 @@ def postgres_engine() -> Iterator[Engine]:
     upgrade_database(engine)
     yield engine
     engine.dispose()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        dispose_engines()
+        admin = create_engine(
+            os.environ["JOINTAUDIT_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            name = make_url(POSTGRES_URL).database
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _truncate_all(engine: Engine) -> None:
