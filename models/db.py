@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from models.errors import ConfigurationError
@@ -27,7 +30,64 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class _Writer:
+    """This process's one write transaction on a SQLite file. Writers queue here and the next
+    starts the moment one ends, where SQLite's own busy handler sleeps up to 100 ms between
+    tries: a long tail when a portal's requests write at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: Any = None
+
+    def acquire(self, dbapi_connection: Any, timeout_s: float) -> None:
+        if not self._lock.acquire(timeout=timeout_s):
+            # As SQLite's own busy timeout would say it, so the error hierarchy retries it.
+            locked = sqlite3.OperationalError("database is locked")
+            raise OperationalError("BEGIN IMMEDIATE", None, locked)
+        self._holder = dbapi_connection
+
+    def release(self, connection: Any) -> None:
+        # The dialect is handed the pool's proxy, pool events the driver's own connection.
+        dbapi_connection = getattr(connection, "dbapi_connection", connection)
+        if self._holder is not None and self._holder is dbapi_connection:
+            self._holder = None
+            self._lock.release()
+
+
+_writers: dict[str, _Writer] = {}
+_writers_lock = threading.Lock()
+
+
+def _writer_for(database: str) -> _Writer:
+    with _writers_lock:
+        return _writers.setdefault(str(Path(database).resolve()), _Writer())
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    database = engine.url.database
+    writer = _writer_for(database) if database and database != ":memory:" else _Writer()
+    dialect = engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            commit(dbapi_connection)
+        finally:
+            writer.release(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            writer.release(dbapi_connection)
+
+    # Every way a transaction ends (commit, rollback, the pool's reset, a closed or invalidated
+    # connection) lets the next writer in.
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    for name in ("close", "close_detached", "invalidate", "soft_invalidate"):
+        event.listen(engine, name, lambda dbapi_connection, *_: writer.release(dbapi_connection))
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We emit BEGIN ourselves (below) so that SQLite write transactions take their lock
@@ -43,7 +103,16 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "IMMEDIATE":
+            connection.exec_driver_sql(f"BEGIN {mode}")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        writer.acquire(dbapi_connection, busy_timeout_ms / 1000)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release(dbapi_connection)
+            raise
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
