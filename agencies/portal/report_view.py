@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 
 from markupsafe import Markup
@@ -10,6 +12,7 @@ from sqlmodel import Session, col, select
 from flows.report.data import build_report
 from flows.report.model import BoardReport
 from flows.report.render import render_html_body, render_markdown
+from flows.report.write import markdown_files
 from models.moderation import Reconciliation
 from models.round import AuditRound, RoundStatus
 
@@ -17,6 +20,7 @@ DOWNLOADS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
     "md": "text/markdown; charset=utf-8",
+    "zip": "application/zip",
 }
 
 
@@ -54,7 +58,8 @@ def report_body(report: BoardReport) -> Markup:
 
 
 def report_file(report: BoardReport, fmt: str) -> bytes:
-    """The report as a downloadable DOCX, PDF or Markdown file (charts only in DOCX and PDF)."""
+    """The report as a downloadable DOCX, PDF, Markdown file, or a zip of the Markdown and
+    the chart SVGs it links to."""
     if fmt == "docx":
         from flows.report.docx import render_docx
 
@@ -63,4 +68,10 @@ def report_file(report: BoardReport, fmt: str) -> bytes:
         from flows.report.pdf import render_pdf
 
         return render_pdf(report)
+    if fmt == "zip":
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for name, content in markdown_files(report):
+                bundle.writestr(name, content)
+        return archive.getvalue()
     return render_markdown(report).encode("utf-8")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 
 import pytest
 from docx import Document
@@ -97,8 +98,18 @@ def test_the_report_downloads_open_hold_the_figures_and_are_audited(board: Porta
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "50% (3:6)" in text
+    bundle = board.client.get(f"{_report(board)}/report.zip")
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
+        names = archive.namelist()
+        stem = f"round-{board.round_id}-board-report"
+        text = archive.read(f"{stem}.md").decode("utf-8")
+        charts = [n for n in names if n.endswith(".svg")]
+        assert charts and all(f"]({name})" in text for name in charts)
+        assert all(archive.read(name).lstrip().startswith(b"<svg") for name in charts)
+    assert "56% (10:18)" in text
     downloads = events(board, "report.downloaded")
-    assert [e.details["format"] for e in downloads] == ["docx", "md", "pdf"]
+    assert [e.details["format"] for e in downloads] == ["docx", "md", "pdf", "zip"]
     assert board.client.get(f"{_report(board)}/report.exe").status_code == 404
 
 
