@@ -45,7 +45,7 @@ def demo(
     cases: int = typer.Option(240, "--cases", min=60, help="Size of the synthetic register."),
     seed: int = typer.Option(2026, "--seed", help="Seed of the register and the selection."),
 ) -> None:
-    """Run the demo: set up, load the partnership, import a register, launch a round."""
+    """Run a whole joint audit round by time travel, from launch to board report and re-audit."""
     from flows.dispatch import dispatch_notifications
     from flows.launch_flow import launch_round_flow
     from flows.orchestration import run_flow

@@ -82,3 +82,10 @@ def end_of_day(day: date) -> datetime:
 def london_date(moment: datetime) -> date:
     """The calendar date in England at that moment."""
     return moment.astimezone(LONDON).date()
+
+
+def long_moment(moment: datetime, timezone: str = "Europe/London") -> str:
+    """A moment as people in the partnership read it, in its time zone: 26 November 2026 at
+    10:00 (British Summer Time included)."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"

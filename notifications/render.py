@@ -14,7 +14,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import (
     ChoiceLoader,
@@ -28,6 +27,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from models.calendar import long_moment
 from notifications.contexts import MessageContext
 from notifications.errors import TemplateError
 
@@ -50,8 +50,7 @@ class RenderedMessage:
 
 def _long_date(value: date | datetime, timezone: str) -> str:
     if isinstance(value, datetime):
-        local = value.astimezone(ZoneInfo(timezone))
-        return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+        return long_moment(value, timezone)
     return f"{value.day} {value:%B %Y}"
 
 

@@ -60,7 +60,7 @@ def create_app(
     app.state.limits = {**DEFAULT_LIMITS, **(limits or {})}
     app.state.secret_key = settings.secret_key.get_secret_value()
     app.state.https = settings.portal_base_url.startswith("https://")
-    app.state.templates = environment()
+    app.state.templates = environment(settings.timezone)
     app.state.assets = govuk_assets()
     app.middleware("http")(session_and_headers)
     STATIC_DIR.mkdir(exist_ok=True)

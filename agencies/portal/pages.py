@@ -11,6 +11,7 @@ from jinja2 import Environment
 
 from agencies.portal.security import CSRF_FIELD, csrf_token
 from agencies.tool_preview import template_environment
+from models.calendar import long_moment
 
 STATIC_DIR = Path(__file__).parent / "static"
 GOVUK_DIR = STATIC_DIR / "govuk"
@@ -23,11 +24,13 @@ STATUS_LABELS = {
 }
 
 
-def environment() -> Environment:
-    """The portal's Jinja environment (autoescaped, StrictUndefined)."""
+def environment(timezone: str = "Europe/London") -> Environment:
+    """The portal's Jinja environment (autoescaped, StrictUndefined); `moment` shows a time in
+    the partnership's time zone."""
     env = template_environment()
     env.globals["status_labels"] = STATUS_LABELS
     env.globals["csrf_field"] = CSRF_FIELD
+    env.filters["moment"] = lambda value: long_moment(value, timezone)
     return env
 
 

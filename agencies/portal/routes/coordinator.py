@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
 from agencies.portal.concerns import round_concerns
@@ -29,6 +29,13 @@ from models.register_rows import CaseIdentityData
 from models.round import RoundStatus
 
 router = APIRouter(prefix="/coordinator")
+
+
+@router.get("", response_model=None)
+def home(request: Request, session: Session = Depends(db_session)) -> RedirectResponse:
+    """The coordinator's starting page is the rounds list."""
+    coordinator(session, request)
+    return RedirectResponse("/coordinator/rounds", status_code=303)
 
 
 @router.get("/rounds", response_class=HTMLResponse)

@@ -96,6 +96,8 @@ def test_a_coordinator_lands_on_the_rounds_list_after_signing_in(portal: Portal)
     page = portal.client.get("/coordinator/rounds")
     assert "Domestic abuse joint audit" in page.text and "0 of 18" in page.text
     assert 'href="/coordinator/rounds">Rounds</a>' in page.text
+    home = portal.client.get("/coordinator", follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/coordinator/rounds"
 
 
 def test_a_coordinator_sees_every_coordinator_page(portal: Portal) -> None:
@@ -113,6 +115,7 @@ def test_a_lead_cannot_reach_any_coordinator_page(portal: Portal) -> None:
     for path in _posts(portal.round_id):
         assert _post(portal, path, {"reason": "x", "confirmed": "yes"}).status_code == 404, path
     assert 'href="/coordinator/rounds"' not in portal.client.get("/tasks").text
+    assert portal.client.get("/coordinator", follow_redirects=False).status_code == 404
     assert _events(portal, "round.cancelled") == []
     assert _events(portal, "round.identities_shown") == []
 
@@ -148,7 +151,7 @@ def test_the_round_page_shows_a_progress_grid_with_status_and_last_activity(
     assert "Police agency" in page.text and "Csc agency" in page.text
     assert page.text.count("Submitted</strong>") == 1
     assert page.text.count("Not started</strong>") == 17
-    assert "Last activity 25 November 2026 at 10:00 UTC" in page.text
+    assert "Last activity 25 November 2026 at 10:00" in page.text and " UTC" not in page.text
     assert page.text.count("No activity") == 17
     assert "1 of 18" in page.text
     assert f'href="/coordinator/rounds/{portal.round_id}/plan"' in page.text
@@ -186,7 +189,7 @@ def test_the_chase_history_names_who_was_chased_and_at_which_step(portal: Portal
     portal.sign_in(COORDINATOR)
     page = portal.client.get(f"/coordinator/rounds/{portal.round_id}/chases")
     assert "Reminder (before-2)" in page.text and "Police Lead" in page.text
-    assert "14 December 2026 at 09:00 UTC" in page.text
+    assert "14 December 2026 at 09:00" in page.text
 
 
 def test_a_failed_message_is_listed_and_sent_again_in_the_audit_log(portal: Portal) -> None:
