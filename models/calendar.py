@@ -89,3 +89,9 @@ def long_moment(moment: datetime, timezone: str = "Europe/London") -> str:
     10:00 (British Summer Time included)."""
     local = moment.astimezone(ZoneInfo(timezone))
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+def long_day(moment: datetime, timezone: str = "Europe/London") -> str:
+    """The day of a moment in the partnership's time zone: 26 November 2026."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return f"{local.day} {local:%B %Y}"

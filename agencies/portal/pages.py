@@ -11,7 +11,7 @@ from jinja2 import Environment
 
 from agencies.portal.security import CSRF_FIELD, csrf_token
 from agencies.tool_preview import template_environment
-from models.calendar import long_moment
+from models.calendar import long_day, long_moment
 
 STATIC_DIR = Path(__file__).parent / "static"
 GOVUK_DIR = STATIC_DIR / "govuk"
@@ -25,12 +25,13 @@ STATUS_LABELS = {
 
 
 def environment(timezone: str = "Europe/London") -> Environment:
-    """The portal's Jinja environment (autoescaped, StrictUndefined); `moment` shows a time in
-    the partnership's time zone."""
+    """The portal's Jinja environment (autoescaped, StrictUndefined); `moment` and `moment_day`
+    show a time, or its day, in the partnership's time zone."""
     env = template_environment()
     env.globals["status_labels"] = STATUS_LABELS
     env.globals["csrf_field"] = CSRF_FIELD
     env.filters["moment"] = lambda value: long_moment(value, timezone)
+    env.filters["moment_day"] = lambda value: long_day(value, timezone)
     return env
 
 
