@@ -118,6 +118,7 @@ def question_findings(
         found = QuestionFindings(
             id=question.id,
             text=question.text,
+            finding=question.finding,
             type=question.type,
             shared=question.shared,
             by_agency={

@@ -57,6 +57,7 @@ class QuestionFindings(BaseModel):
 
     id: str
     text: str
+    finding: str | None = None
     type: str
     shared: bool
     by_agency: dict[str, Compliance]

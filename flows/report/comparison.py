@@ -47,8 +47,8 @@ def caution(now: Compliance, then: Compliance) -> str | None:
     low, high = difference_interval(now, then)
     if low <= 0 <= high:
         return (
-            f"could be chance with these numbers (95% interval {100 * low:+.0f} "
-            f"to {100 * high:+.0f} points)"
+            f"could be chance with these numbers: 95% interval {100 * low:+.0f} "
+            f"to {100 * high:+.0f} points"
         )
     return None
 
@@ -71,6 +71,7 @@ def compare(current: Findings, baseline: Findings) -> list[ComparisonRow]:
             ComparisonRow(
                 id=question.id,
                 text=question.text,
+                finding=question.finding,
                 baseline=figure(then),
                 current=figure(now),
                 change_points=points,

@@ -71,6 +71,7 @@ def question_row(question: QuestionFindings) -> QuestionRow:
     return QuestionRow(
         id=question.id,
         text=question.text,
+        finding=question.finding,
         shared=question.shared,
         case_level=figure(question.case_level) if question.case_level else None,
         provisional=question.case_level_provisional,

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
 from flows.report.model import ComparisonRow, QuestionRow
 
-_AUXILIARY = re.compile(r"^(was|were|did|do|does|is|are|has|have|had)\s+(there\s+)?", re.IGNORECASE)
 
-
-def phrase(question_text: str) -> str:
-    """A question turned into a finding: "Was X done?" -> "X done"."""
-    text = _AUXILIARY.sub("", question_text.strip()).rstrip("?").strip()
-    return text[:1].upper() + text[1:]
+def _claim(finding: str | None, text: str, figure: str) -> str:
+    """A finding with its figure: the tool's own statement of the standard when it has one,
+    else the question itself, quoted (rewording a question by rule reads badly)."""
+    if finding:
+        return f"{finding}: evidenced in {figure}"
+    return f"Standard met in {figure}: “{text}”"
 
 
 def question_highlight(row: QuestionRow) -> str | None:
     """One bullet: case level for shared questions, agencies' reviews for own practice."""
     if row.case_level is not None and row.case_level.applicable:
         note = " (provisional until moderated)" if row.provisional else ""
-        return f"{phrase(row.text)}: evidenced in {row.case_level.label} of cases{note}"
+        return _claim(row.finding, row.text, f"{row.case_level.label} of cases") + note
     if row.overall.applicable:
-        return f"{phrase(row.text)}: evidenced in {row.overall.label} of agencies' case reviews"
+        return _claim(row.finding, row.text, f"{row.overall.label} of agencies' case reviews")
     return None
 
 
@@ -32,10 +30,8 @@ def change_highlight(row: ComparisonRow) -> str:
         "worse": f"down {-row.change_points} points",
         "unchanged": "unchanged",
     }[row.direction]
-    text = (
-        f"{phrase(row.text)}: {row.current.label} of cases against {row.baseline.label} "
-        f"at baseline, {moved}"
-    )
+    figure = f"{row.current.label} of cases against {row.baseline.label} at baseline, {moved}"
+    text = f"{row.finding}: {figure}" if row.finding else f"“{row.text}”: {figure}"
     return f"{text} ({row.caution})" if row.caution else text
 
 

@@ -52,6 +52,7 @@ class QuestionRow(BaseModel):
 
     id: str
     text: str
+    finding: str | None = None
     shared: bool
     case_level: Figure | None
     provisional: bool
@@ -85,6 +86,7 @@ class ComparisonRow(BaseModel):
 
     id: str
     text: str
+    finding: str | None = None
     baseline: Figure
     current: Figure
     change_points: int

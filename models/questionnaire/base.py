@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from models.questionnaire.located import Loc, located_error
 from models.questionnaire.parts import ActionRule, AgencyCode, Slug, Strict
@@ -31,6 +31,15 @@ class BaseQuestion(Strict):
     rollup: Rollup | None = None
     action_rule: ActionRule | None = None
     standard: Any = None
+    finding: str | None = Field(default=None, min_length=1, max_length=300)
+
+    @model_serializer(mode="wrap")
+    def _without_an_absent_finding(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A tool without findings keeps the version it had before questions could have one.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("finding") is None:
+            data.pop("finding", None)
+        return data
 
     @property
     def allows_na(self) -> bool:

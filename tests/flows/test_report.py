@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from flows.reconcile.findings import Compliance, Findings, QuestionFindings
 from flows.report.comparison import compare
-from flows.report.data import build_report
-from flows.report.highlights import phrase
+from flows.report.data import build_report, question_row
+from flows.report.highlights import change_highlight, question_highlight
 from flows.report.model import ActionItem, BoardReport
 from flows.report.render import escape_markdown, render_html, render_markdown
 from models.settings import Settings
@@ -94,10 +94,22 @@ def test_highlights_read_like_the_council_report_and_stay_provisional_until_mode
 ) -> None:
     report = report_of(session, rounds[0])
     assert report.highlights[0] == (
-        "Information about the domestic abuse shared between agencies when it was needed: "
+        "Information about the domestic abuse was shared between agencies when it was needed: "
         "evidenced in 50% (2:4) of cases (provisional until moderated)"
     )
-    assert phrase("Was there an up-to-date chronology?") == "An up-to-date chronology"
+
+
+def test_a_question_without_a_finding_is_quoted_rather_than_reworded() -> None:
+    before = findings_of(own=Compliance(met=1, applicable=4))
+    after = findings_of(own=Compliance(met=3, applicable=4))
+    row = question_row(after.questions[0]).model_copy(update={"provisional": False})
+    assert question_highlight(row) == "Standard met in 75% (3:4) of cases: “Was own done?”"
+    (change,) = compare(after, before)
+    assert change_highlight(change).startswith(
+        "“Was own done?”: 75% (3:4) of cases against 25% (1:4) at baseline, up 50 points"
+    )
+    with_finding = row.model_copy(update={"finding": "Own was done"})
+    assert question_highlight(with_finding) == "Own was done: evidenced in 75% (3:4) of cases"
 
 
 def test_the_report_holds_method_responses_figures_agreement_and_resolutions(

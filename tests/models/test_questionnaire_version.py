@@ -36,6 +36,7 @@ BUILT_INS = {
 SET_LIKE_LISTS = {"met", "applies_to"}
 TEXT_KEYS = {
     "text",
+    "finding",
     "guidance",
     "title",
     "description",
@@ -202,6 +203,10 @@ def meaning_changes(
         q.pop("rollup", None)
         return True
 
+    def restate(q: dict[str, Any]) -> bool:
+        q["finding"] = q["finding"] + " in every case"
+        return True
+
     def editable(q: dict[str, Any]) -> bool:
         return q["id"] not in FRAME_IDS
 
@@ -216,6 +221,7 @@ def meaning_changes(
         "change_action": (lambda q: "action_rule" in q, change_action),
         "limit_agencies": (editable, limit_agencies),
         "own_practice": (lambda q: bool(q.get("shared")), own_practice),
+        "restate": (lambda q: "finding" in q, restate),
     }
 
 
@@ -279,3 +285,13 @@ def test_a_tool_rebuilt_from_its_canonical_form_has_the_same_version() -> None:
 def test_the_two_built_in_tools_have_different_versions() -> None:
     versions = {read_tool(BUILTIN_DIR / f"{name}.yaml").version for name in BUILT_INS}
     assert len(versions) == 2
+
+
+def test_a_tool_without_findings_keeps_the_version_it_had_before_questions_had_them() -> None:
+    data = copy.deepcopy(BUILT_INS["s47-strategy"])
+    for _, question in _questions(data):
+        question.pop("finding", None)
+    tool = read_tool("tool.yaml", text=dump(data))
+    assert "finding" not in canonical_json(tool)
+    # The version s47-strategy had before `finding` existed (and it had none).
+    assert tool.version == "e9b651887370"
