@@ -178,7 +178,9 @@ def plan_the_year(data_dir: Path, today: date) -> None:
                 "key": f"demo-{flag}",
                 "theme": theme,
                 "launch": day.isoformat(),
-                "tool": "s47-strategy" if flag == "s47" else "domestic-abuse",
+                # The built-in tool that fits neglect and exploitation cases too: their
+                # strategy discussions and s.47 enquiries (a partnership adds its own tools).
+                "tool": "s47-strategy",
                 "sample": sample,
                 "agencies": ["police", "csc", "nhs-trust"],
                 "where": {"flags": [flag]},
