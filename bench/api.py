@@ -7,7 +7,9 @@ and, with their agency's API key, save a draft (PUT /answers) and submit (POST /
 answer is those two requests, each checked, written and audited. The baseline is a FastAPI app
 whose one endpoint returns {"ok": true}, run by uvicorn with the same options, receiving the
 same requests (same bodies, same concurrency) in the same run. Figures: answers/s and the
-p50/p95 latency of single requests; ratio = API answers/s / trivial answers/s.
+p50/p95 latency of single requests; ratio = API answers/s / trivial answers/s. With
+BENCH_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) the same runs on
+a fresh PostgreSQL database beside that one too.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _environment(workdir: Path) -> dict[str, str]:
+def _environment(workdir: Path, database_url: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         JOINTAUDIT_DATA_DIR=str(workdir / "var"),
@@ -78,7 +80,34 @@ def _environment(workdir: Path) -> dict[str, str]:
         JOINTAUDIT_IDENTITY_KEY="YmVuY2htYXJrLW9ubHkta2V5LTMyLWJ5dGVzLW9rISE=",
     )
     env.pop("JOINTAUDIT_DATABASE_URL", None)
+    if database_url:
+        env["JOINTAUDIT_DATABASE_URL"] = database_url
     return env
+
+
+@contextmanager
+def _postgres_database() -> Iterator[str | None]:
+    """A fresh database beside BENCH_POSTGRES_URL's (dropped afterwards); None without it."""
+    base = os.environ.get("BENCH_POSTGRES_URL")
+    if not base:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"ja_bench_api_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from models.db import dispose_engines
+
+        dispose_engines()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _answers(tool: Any, agency: str) -> dict[str, Any]:
@@ -89,9 +118,10 @@ def _answers(tool: Any, agency: str) -> dict[str, Any]:
     return answers
 
 
-def _prepare(workdir: Path) -> Work:
-    """A round of ASSIGNMENTS assignments and a key per agency, in a fresh SQLite database."""
-    os.environ.update(_environment(workdir))
+def _prepare(workdir: Path, database_url: str | None = None) -> Work:
+    """A round of ASSIGNMENTS assignments and a key per agency, in a fresh database."""
+    os.environ.clear()
+    os.environ.update(_environment(workdir, database_url))
     from sqlmodel import col, select
 
     from flows.launch import launch_round
@@ -222,27 +252,44 @@ def _figures(elapsed: float, latencies: list[float]) -> Figures:
     return Figures(len(latencies) / 2 / elapsed, cuts[49], cuts[94])
 
 
+def _measure(workdir: Path, database_url: str | None) -> tuple[int, Figures, Figures]:
+    """Submit every assignment through `jointaudit serve`, then to the trivial app."""
+    work = _prepare(workdir, database_url)
+    env = _environment(workdir, database_url)
+    jointaudit = str(Path(sys.executable).parent / "jointaudit")
+    port = _free_port()
+    with _server([jointaudit, "serve", "--port", str(port)], env, port) as url:
+        ours = _figures(*asyncio.run(_load(url, work)))
+    port = _free_port()
+    with _server([sys.executable, "-c", TRIVIAL_APP, str(port)], env, port) as url:
+        trivial = _figures(*asyncio.run(_load(url, work)))
+    return len(work.jobs), ours, trivial
+
+
 def run() -> list[Row]:
-    """Submit every assignment through the API, then the same requests to the trivial app."""
-    with tempfile.TemporaryDirectory() as name:
-        workdir = Path(name)
-        work = _prepare(workdir)
-        env = _environment(workdir)
-        jointaudit = str(Path(sys.executable).parent / "jointaudit")
-        port = _free_port()
-        with _server([jointaudit, "serve", "--port", str(port)], env, port) as url:
-            ours = _figures(*asyncio.run(_load(url, work)))
-        port = _free_port()
-        with _server([sys.executable, "-c", TRIVIAL_APP, str(port)], env, port) as url:
-            trivial = _figures(*asyncio.run(_load(url, work)))
-    ratio = ours.rate / trivial.rate
-    print(f"agency API: {ours}; trivial FastAPI: {trivial}; ratio {ratio:.2f}", file=sys.stderr)
-    return [
-        (
-            f"API answers, {len(work.jobs)} x (save + submit), {CLIENTS} clients",
-            "sqlite",
-            str(ours),
-            f"{trivial} trivial FastAPI",
-            f"{ratio:.2f}",
-        )
-    ]
+    """On SQLite, and on PostgreSQL too when BENCH_POSTGRES_URL names a server."""
+    rows: list[Row] = []
+    saved = dict(os.environ)
+    with _postgres_database() as postgres_url:
+        for database, url in (("sqlite", None), ("postgresql", postgres_url)):
+            if database == "postgresql" and url is None:
+                continue
+            with tempfile.TemporaryDirectory() as name:
+                jobs, ours, trivial = _measure(Path(name), url)
+            os.environ.clear()
+            os.environ.update(saved)
+            ratio = ours.rate / trivial.rate
+            print(
+                f"agency API ({database}): {ours}; trivial FastAPI: {trivial}; ratio {ratio:.2f}",
+                file=sys.stderr,
+            )
+            rows.append(
+                (
+                    f"API answers, {jobs} x (save + submit), {CLIENTS} clients",
+                    database,
+                    str(ours),
+                    f"{trivial} trivial FastAPI",
+                    f"{ratio:.2f}",
+                )
+            )
+    return rows
