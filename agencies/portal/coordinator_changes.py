@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from agencies.portal.coordinator_forms import Action, Change, ChangeRequest, FieldError, FormField
 from agencies.portal.coordinator_views import active_case_refs, invited_people
+from agencies.portal.forms import read_date
 from flows.reconcile.run import reconcile_round
 from flows.round_changes import cancel_round, extend_due_date, replace_case
 from flows.round_membership import add_agency, change_lead, withdraw_agency
@@ -50,13 +51,19 @@ def _agency(request: ChangeRequest, *, active: bool = True) -> str:
 
 
 def _due(request: ChangeRequest) -> date:
-    parts = [request.form.get(f"due-{part}", "").strip() for part in ("year", "month", "day")]
-    if not all(parts):
-        raise FieldError("due", "Enter the new due date, including a day, month and year")
-    try:
-        return date(*(int(part) for part in parts))
-    except ValueError:
-        raise FieldError("due", "The new due date must be a real date") from None
+    day, month, year = (
+        request.form.get(f"due-{part}", "").strip() for part in ("day", "month", "year")
+    )
+    due, problem = read_date(
+        day,
+        month,
+        year,
+        incomplete="Enter the new due date, including a day, month and year",
+        invalid="The new due date must be a real date",
+    )
+    if due is None:
+        raise FieldError("due", problem or "Enter the new due date")
+    return due
 
 
 def _bound(request: ChangeRequest, flow: Callable[..., object], **fields: object) -> Action:

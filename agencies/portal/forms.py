@@ -30,13 +30,19 @@ def _parse_number(question: Question, raw: str) -> tuple[Answer, str | None]:
     return (int(number) if number.is_integer() else number), None
 
 
-def _parse_date(day: str, month: str, year: str) -> tuple[Answer, str | None]:
+def read_date(
+    day: str, month: str, year: str, *, incomplete: str, invalid: str
+) -> tuple[date | None, str | None]:
+    """A date from the GOV.UK three-field input (day, month, four-digit year): the date, or the
+    message for an incomplete or an impossible one."""
     if not (day and month and year):
-        return None, "Enter a real date with a day, month and year"
+        return None, incomplete
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        return None, invalid
     try:
         return date(int(year), int(month), int(day)), None
     except ValueError:
-        return None, "Enter a real date with a day, month and year"
+        return None, invalid
 
 
 def read_field(question: Question, form: FormData) -> tuple[Answer, Any, str | None]:
@@ -53,8 +59,9 @@ def read_field(question: Question, form: FormData) -> tuple[Answer, Any, str | N
         parts = {p: _first(form, f"{name}__{p}") for p in ("day", "month", "year")}
         if not any(parts.values()):
             return None, None, None
-        value, error = _parse_date(parts["day"], parts["month"], parts["year"])
-        return value, (parts if error else value), error
+        message = "Enter a real date with a day, month and year"
+        day, error = read_date(**parts, incomplete=message, invalid=message)
+        return day, (parts if error else day), error
     raw = _first(form, name) if question.type != "text" else (form.get(name) or [""])[0]
     if not raw.strip():
         return None, None, None

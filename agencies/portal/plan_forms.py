@@ -8,6 +8,7 @@ from datetime import date
 
 from starlette.datastructures import FormData
 
+from agencies.portal.forms import read_date
 from flows.action_plan.manage import TRACKED, ActionView
 from models.action import ActionStatus
 
@@ -65,20 +66,6 @@ def ids(form: FormData, name: str) -> list[int]:
     return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.strip().isdigit()]
 
 
-def read_date(day: str, month: str, year: str) -> tuple[date | None, str | None]:
-    """A date from the GOV.UK three-field input: the date, or an error message."""
-    if not (day or month or year):
-        return None, None
-    if not (day and month and year):
-        return None, "The date by when must include a day, month and year"
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-        return None, "The date by when must be a real date, for example 31 3 2027"
-    try:
-        return date(int(year), int(month), int(day)), None
-    except ValueError:
-        return None, "The date by when must be a real date, for example 31 3 2027"
-
-
 def read_action_form(form: FormData, agencies: Sequence[str]) -> ActionForm:
     """The edit form's values, checked: what is required, the owner must be an agency."""
     found = ActionForm(
@@ -97,7 +84,17 @@ def read_action_form(form: FormData, agencies: Sequence[str]) -> ActionForm:
             found.errors[name] = f"{FIELD_NAMES[name]} must be {limit} characters or fewer"
     if found.owner and found.owner not in agencies:
         found.errors["owner"] = "Select the agency that will lead the action"
-    found.due_date, problem = read_date(found.day, found.month, found.year)
+    found.due_date, problem = (
+        read_date(
+            found.day,
+            found.month,
+            found.year,
+            incomplete="The date by when must include a day, month and year",
+            invalid="The date by when must be a real date, for example 31 3 2027",
+        )
+        if found.day or found.month or found.year
+        else (None, None)
+    )
     if problem:
         found.errors["due-day"] = problem
     return found
