@@ -32,7 +32,6 @@ from models.audit_log import record_event
 from models.case_register import reveal_identity
 from models.crypto import load_cipher
 from models.errors import ConfigurationError, ConflictError, NotFoundError
-from models.questionnaire import Question, Tool
 from models.tool_version import frozen_tool
 
 NOT_FOUND = "no such assignment for your agency"
@@ -57,14 +56,6 @@ def _view(session: Session, who: Caller, assignment_id: int) -> AssignmentView:
         )
     except NotFoundError:
         raise HTTPException(status_code=404, detail=NOT_FOUND) from None
-
-
-def _tool(session: Session, view: AssignmentView) -> Tool:
-    return frozen_tool(view.tool_version)
-
-
-def _questions(session: Session, view: AssignmentView) -> list[Question]:
-    return _tool(session, view).questions_for(view.agency.code)
 
 
 def _summary(view: AssignmentView) -> AssignmentOut:
@@ -172,7 +163,7 @@ def get_assignment(
 ) -> AssignmentDetail:
     """One assignment: the frozen tool version's questions and the answers saved so far."""
     view = _view(session, who, assignment_id)
-    tool = _tool(session, view)
+    tool = frozen_tool(view.tool_version)
     detail = AssignmentDetail(
         **_summary(view).model_dump(),
         agency_reference=_reference(request, session, view, who, at),
@@ -196,7 +187,7 @@ def save_answers(
 ) -> AnswersOut:
     """Save draft answers (replacing the draft's); any invalid answer saves nothing (422)."""
     view = _view(session, who, assignment_id)
-    questions = _questions(session, view)
+    questions = view.questions()
     values = check_answers(questions, body.answers, complete=False)
     _apply(session, who, at, store.save_draft, view=view, questions=questions, values=values)
     return _changed(session, view)
@@ -214,7 +205,7 @@ def submit_answers(
 ) -> AnswersOut:
     """Submit these complete answers, or the saved draft when the body has none."""
     view = _view(session, who, assignment_id)
-    questions = _questions(session, view)
+    questions = view.questions()
     sent: dict[str, AnswerIn] = (
         dict(answers_out(store.load_answers(session=session, view=view).values))
         if body is None or body.answers is None
@@ -236,5 +227,5 @@ def amend_answers(
 ) -> AnswersOut:
     """Reopen submitted answers as a new draft version (until collection closes)."""
     view = _view(session, who, assignment_id)
-    _apply(session, who, at, store.amend, view=view, questions=_questions(session, view))
+    _apply(session, who, at, store.amend, view=view, questions=view.questions())
     return _changed(session, view)

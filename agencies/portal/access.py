@@ -17,6 +17,7 @@ from models.agency import Agency
 from models.answers import Concern
 from models.case import Case
 from models.errors import NotFoundError
+from models.questionnaire import Question
 from models.round import (
     AccessGrant,
     Assignment,
@@ -27,7 +28,7 @@ from models.round import (
     RoundAgency,
     RoundStatus,
 )
-from models.tool_version import ToolVersion
+from models.tool_version import ToolVersion, frozen_tool
 
 HIDDEN_ROUNDS = (RoundStatus.cancelled,)
 NOT_FOUND = "page not found"
@@ -51,6 +52,10 @@ class AssignmentView:
         return (
             self.round.status == RoundStatus.collecting and self.round.collection_closed_at is None
         )
+
+    def questions(self) -> list[Question]:
+        """The questions of the round's frozen tool that this agency answers."""
+        return frozen_tool(self.tool_version).questions_for(self.agency.code)
 
 
 def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:

@@ -18,9 +18,7 @@ from agencies.portal.forms import read_answers
 from agencies.portal.identities import identity_for
 from agencies.portal.pages import render
 from models.errors import ConflictError, NotFoundError
-from models.questionnaire import Question
 from models.round import GrantRole
-from models.tool_version import frozen_tool
 from notifications.dispatcher import send_now
 
 router = APIRouter()
@@ -48,10 +46,6 @@ def _answering_view(
     return person_id, view
 
 
-def _questions(session: Session, view: AssignmentView) -> list[Question]:
-    return frozen_tool(view.tool_version).questions_for(view.agency.code)
-
-
 def _page(
     request: Request,
     session: Session,
@@ -64,7 +58,7 @@ def _page(
     status_code: int = 200,
     notice: str | None = None,
 ) -> HTMLResponse:
-    questions = _questions(session, view)
+    questions = view.questions()
     loaded = store.load_answers(session=session, view=view)
     shown = identity_for(
         session=session,
@@ -118,7 +112,7 @@ async def save_or_submit(
     form = await request.form()
     data = {key: [str(v) for v in form.getlist(key)] for key in form}
     submitting = data.get("action", [""])[0] == "submit"
-    questions = _questions(session, view)
+    questions = view.questions()
     values, shown, errors = read_answers(questions, data, complete=submitting)
     try:
         if not (submitting and errors):  # a submission with errors saves nothing
@@ -157,7 +151,7 @@ def amend(
         store.amend(
             session=session,
             view=view,
-            questions=_questions(session, view),
+            questions=view.questions(),
             person_id=person_id,
             now=at,
         )
