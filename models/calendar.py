@@ -91,7 +91,7 @@ def long_moment(moment: datetime, timezone: str = "Europe/London") -> str:
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
-def long_day(moment: datetime, timezone: str = "Europe/London") -> str:
-    """The day of a moment in the partnership's time zone: 26 November 2026."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return f"{local.day} {local:%B %Y}"
+def long_day(value: date | datetime, timezone: str = "Europe/London") -> str:
+    """A date, or the day of a moment in the partnership's time zone: 26 November 2026."""
+    day = value.astimezone(ZoneInfo(timezone)) if isinstance(value, datetime) else value
+    return f"{day.day} {day:%B %Y}"

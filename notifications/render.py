@@ -27,7 +27,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from models.calendar import long_moment
+from models.calendar import long_day, long_moment
 from notifications.contexts import MessageContext
 from notifications.errors import TemplateError
 
@@ -51,7 +51,7 @@ class RenderedMessage:
 def _long_date(value: date | datetime, timezone: str) -> str:
     if isinstance(value, datetime):
         return long_moment(value, timezone)
-    return f"{value.day} {value:%B %Y}"
+    return long_day(value)
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:

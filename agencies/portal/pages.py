@@ -25,13 +25,13 @@ STATUS_LABELS = {
 
 
 def environment(timezone: str = "Europe/London") -> Environment:
-    """The portal's Jinja environment (autoescaped, StrictUndefined); `moment` and `moment_day`
-    show a time, or its day, in the partnership's time zone."""
+    """The portal's Jinja environment (autoescaped, StrictUndefined); `moment` shows a time
+    and `day` a date (or a time's day), in the partnership's time zone."""
     env = template_environment()
     env.globals["status_labels"] = STATUS_LABELS
     env.globals["csrf_field"] = CSRF_FIELD
     env.filters["moment"] = lambda value: long_moment(value, timezone)
-    env.filters["moment_day"] = lambda value: long_day(value, timezone)
+    env.filters["day"] = lambda value: long_day(value, timezone)
     return env
 
 

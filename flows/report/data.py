@@ -24,6 +24,7 @@ from flows.report.model import (
 )
 from flows.report.register import register_context
 from flows.round_views import get_round
+from models.calendar import long_day
 from models.errors import NotFoundError
 from models.moderation import ModerationMeeting
 from models.round import AuditRound
@@ -152,7 +153,7 @@ def _summary(round_: AuditRound, findings: Findings, m: Method) -> list[str]:
     state = (
         "Figures are provisional until the moderation meeting is recorded."
         if findings.provisional
-        else f"Figures are moderated (meeting held {m.moderation_held_on:%d %B %Y})."
+        else f"Figures are moderated (meeting held {long_day(m.moderation_held_on)})."
         if m.moderation_held_on
         else "Figures are moderated."
     )

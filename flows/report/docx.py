@@ -12,6 +12,7 @@ from docx.shared import Cm
 from flows.report.charts import svg_to_png
 from flows.report.model import BoardReport
 from flows.report.render import clean, percent
+from models.calendar import long_day
 
 
 def _table(document: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -37,7 +38,7 @@ def _method(document: DocxDocument, report: BoardReport) -> None:
     document.add_heading("Method", level=1)
     criteria = "; ".join(f"{k}: {v}" for k, v in m.criteria.items()) or "none"
     strata = ", ".join(f"{name} {n}" for name, n in m.strata)
-    held = m.moderation_held_on.strftime("%d %B %Y") if m.moderation_held_on else "not yet held"
+    held = long_day(m.moderation_held_on) if m.moderation_held_on else "not yet held"
     _table(
         document,
         ("", ""),
@@ -50,7 +51,7 @@ def _method(document: DocxDocument, report: BoardReport) -> None:
                 f"{m.cases} cases (sample size {m.sample_size}){': ' + strata if strata else ''}",
             ),
             ("Agencies", ", ".join(m.agencies)),
-            ("Due date", m.due_date.strftime("%d %B %Y")),
+            ("Due date", long_day(m.due_date)),
             ("Moderation meeting", held),
         ],
     )
@@ -185,7 +186,7 @@ def _later(document: DocxDocument, report: BoardReport) -> None:
                     a.what,
                     a.how,
                     a.owner or "",
-                    a.due.strftime("%d %B %Y") if a.due else "",
+                    long_day(a.due) if a.due else "",
                     a.success_measure,
                     a.status,
                 )
@@ -211,7 +212,7 @@ def render_docx(report: BoardReport) -> bytes:
     document.add_heading(clean(report.title), level=0)
     document.add_paragraph(
         f"Joint case audit board report, round {report.round_id} ({report.status}), produced "
-        f"{report.generated_on:%d %B %Y}."
+        f"{long_day(report.generated_on)}."
     )
     if report.provisional:
         document.add_paragraph().add_run(

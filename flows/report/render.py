@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from flows.report.model import BoardReport
+from models.calendar import long_day
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -43,6 +44,7 @@ def _environment(autoescape: bool) -> Environment:
         finalize=None if autoescape else escape_markdown,
     )
     env.globals["pct"] = percent
+    env.filters["day"] = long_day
     return env
 
 
