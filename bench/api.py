@@ -120,8 +120,9 @@ def _answers(tool: Any, agency: str) -> dict[str, Any]:
 
 def _prepare(workdir: Path, database_url: str | None = None) -> Work:
     """A round of ASSIGNMENTS assignments and a key per agency, in a fresh database."""
+    environment = _environment(workdir, database_url)
     os.environ.clear()
-    os.environ.update(_environment(workdir, database_url))
+    os.environ.update(environment)
     from sqlmodel import col, select
 
     from flows.launch import launch_round
