@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -66,25 +66,21 @@ def _writer_for(database: str) -> _Writer:
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     database = engine.url.database
     writer = _writer_for(database) if database and database != ":memory:" else _Writer()
-    dialect = engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
 
-    def do_commit(dbapi_connection: Any) -> None:
-        try:
-            commit(dbapi_connection)
-        finally:
-            writer.release(dbapi_connection)
+    def releasing(end: Callable[[Any], None]) -> Callable[[Any], None]:
+        def ended(dbapi_connection: Any) -> None:
+            try:
+                end(dbapi_connection)
+            finally:
+                writer.release(dbapi_connection)
 
-    def do_rollback(dbapi_connection: Any) -> None:
-        try:
-            rollback(dbapi_connection)
-        finally:
-            writer.release(dbapi_connection)
+        return ended
 
     # Every way a transaction ends (commit, rollback, the pool's reset, a closed or invalidated
     # connection) lets the next writer in.
-    dialect.do_commit = do_commit  # type: ignore[method-assign]
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    dialect = engine.dialect
+    dialect.do_commit = releasing(dialect.do_commit)  # type: ignore[method-assign,assignment]
+    dialect.do_rollback = releasing(dialect.do_rollback)  # type: ignore[method-assign,assignment]
     for name in ("close", "close_detached", "invalidate", "soft_invalidate"):
         event.listen(engine, name, lambda dbapi_connection, *_: writer.release(dbapi_connection))
 
