@@ -25,7 +25,6 @@ from models.partnership import PartnershipRole, Person, PersonRole
 from models.register_rows import CaseIdentityData
 from models.round import AccessGrant, Assignment, AuditRound, GrantRole, MemberStatus, RoundCase
 from models.settings import Settings
-from notifications.outbox import MessagePublic, list_messages
 
 
 @dataclass(frozen=True)
@@ -172,11 +171,6 @@ def invited_people(*, session: Session, round_id: int) -> list[InvitedPerson]:
         InvitedPerson(grant.agency_id, agency.name, grant.person_id, person.name, grant.role)
         for grant, agency, person in rows
     ]
-
-
-def delivery_failures(*, session: Session, round_id: int) -> list[MessagePublic]:
-    """A round's messages that failed to send or were reported not delivered, newest first."""
-    return list_messages(session=session, round_id=round_id, failures_only=True, limit=None)
 
 
 def active_case_refs(*, session: Session, round_id: int) -> list[str]:

@@ -14,7 +14,6 @@ from agencies.portal.coordinator_changes import CHANGES
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import (
     active_agencies,
-    delivery_failures,
     last_activity,
     overdue_cases,
     page,
@@ -27,6 +26,7 @@ from flows.round_views import list_rounds, round_detail
 from models.errors import ConfigurationError
 from models.register_rows import CaseIdentityData
 from models.round import RoundStatus
+from notifications.outbox import list_messages
 
 router = APIRouter(prefix="/coordinator")
 
@@ -63,7 +63,9 @@ def _round_page(
     changed = CHANGES.get(request.query_params.get("changed", ""))
     counts: dict[str, Any] = {
         "overdue": len(overdue_cases(detail, activity)),
-        "failures": len(delivery_failures(session=session, round_id=round_id)),
+        "failures": len(
+            list_messages(session=session, round_id=round_id, failures_only=True, limit=None)
+        ),
         "chases": len(detail.chase_history),
         "concerns": len(concerns),
         "unacknowledged": sum(1 for c, _, _ in concerns if c.acknowledged_at is None),

@@ -13,7 +13,6 @@ from sqlmodel import Session
 from agencies.portal.concerns import acknowledge_concern, people_names, round_concerns
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import (
-    delivery_failures,
     last_activity,
     overdue_cases,
     page,
@@ -25,7 +24,7 @@ from flows.chase.history import chase_history
 from flows.round_views import round_detail
 from models.errors import JointauditError, NotFoundError
 from models.outbox import OutboxMessage
-from notifications.outbox import retry_message
+from notifications.outbox import list_messages, retry_message
 
 router = APIRouter(prefix="/coordinator/rounds/{round_id}")
 ListPage = Callable[..., HTMLResponse]
@@ -90,7 +89,7 @@ def _messages_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     round_ = round_or_404(session=session, round_id=round_id)
-    failures = delivery_failures(session=session, round_id=round_id)
+    failures = list_messages(session=session, round_id=round_id, failures_only=True, limit=None)
     names = person_names(
         session=session, person_ids={m.person_id for m in failures if m.person_id is not None}
     )
