@@ -38,6 +38,7 @@ from sqlmodel import Session
 from models.db import create_db_engine, dispose_engines, upgrade_database
 from models.settings import Settings, get_settings
 from models.tables import metadata
+from tests.cli import partnership, run  # noqa: F401  (fixtures for every test)
 
 # A busy 2-core CI machine makes data generation slow now and then: that is not a failure.
 hypothesis_settings.register_profile(

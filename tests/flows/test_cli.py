@@ -1,29 +1,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
 
-from flows.cli import _register_commands, app, main
+from flows.cli import _register_commands, app
 from models.settings import Settings
 from tests.builders import register_row, registry_data, write_csv, write_yaml
+from tests.cli import Run
 
 EXAMPLE = Path(__file__).parents[2] / "agencies" / "example" / "agencies.yaml"
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run_(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run_
 
 
 @pytest.fixture

@@ -1,39 +1,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from models.db import get_engine, session_scope
+from models.db import session_scope
 from models.settings import Settings, get_settings
 from models.types import utcnow
 from notifications.outbox import queue_message
-from tests.builders import registry_data, write_yaml
+from tests.cli import Run
 from tests.notifications.fake_notify import TEMPLATE_ID, FakeNotify
 from tests.notifications.messages import invitation
-
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run_(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run_
-
-
-@pytest.fixture
-def partnership(run: Run, tmp_path: Path) -> Iterator[None]:
-    assert run("init")[0] == 0
-    assert run("agencies", "load", str(write_yaml(tmp_path / "a.yaml", registry_data())))[0] == 0
-    yield
-    get_engine().dispose()
 
 
 def _queue(count: int) -> list[int]:

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from flows.cli import main
 from tests.builders import import_register, load_agencies, register_of
+from tests.cli import Run
 
-Run = Callable[..., tuple[int, str, str]]
 LAUNCH = (
     "round",
     "launch",
@@ -29,16 +27,6 @@ LAUNCH = (
     "--seed",
     "2026",
 )
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run_(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run_
 
 
 @pytest.fixture

@@ -2,37 +2,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from flows.cli import main
 from models.api_key import ApiKey, find_api_key, hash_secret
-from models.db import get_engine, session_scope
-from tests.builders import registry_data, write_yaml
+from models.db import session_scope
+from tests.cli import Run
 
-Run = Callable[..., tuple[int, str, str]]
 KEY = re.compile(r"^(ja_[A-Za-z0-9_-]{43})$", re.MULTILINE)
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run_(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run_
-
-
-@pytest.fixture
-def partnership(run: Run, tmp_path: Path) -> Iterator[None]:
-    assert run("init")[0] == 0
-    assert run("agencies", "load", str(write_yaml(tmp_path / "a.yaml", registry_data())))[0] == 0
-    yield
-    get_engine().dispose()
 
 
 @pytest.mark.usefixtures("partnership")
