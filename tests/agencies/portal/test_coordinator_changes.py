@@ -14,6 +14,7 @@ from models.outbox import OutboxMessage
 from models.partnership import Person
 from models.round import AccessGrant, Assignment, AuditRound, RoundAgency
 from tests.agencies.portal.conftest import Portal
+from tests.agencies.portal.test_coordinator_pages import SLUGS
 
 COORDINATOR = "casey@testshire.example.org"
 
@@ -275,19 +276,7 @@ def test_a_missing_reason_is_asked_for_before_confirming(coordinating: Portal) -
     assert "Are you sure" not in response.text
 
 
-@pytest.mark.parametrize(
-    "slug",
-    [
-        "resend-invitation",
-        "replace-case",
-        "add-agency",
-        "withdraw-agency",
-        "change-lead",
-        "extend",
-        "close-collection",
-        "cancel",
-    ],
-)
+@pytest.mark.parametrize("slug", SLUGS)
 def test_every_change_needs_the_csrf_token(coordinating: Portal, slug: str) -> None:
     data = {"agency": "health", "reason": "r", "confirmed": "yes"}
     response = coordinating.client.post(
