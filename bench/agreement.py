@@ -37,7 +37,12 @@ def _ours(
     question: np.ndarray, case: np.ndarray, agency: np.ndarray, grade: np.ndarray
 ) -> tuple[float, float, list[float]]:
     """Time the full set; return (total seconds, alpha-only seconds, alphas)."""
-    from flows.agreement import gwet_ac1, krippendorff_alpha, percent_agreement, ratings_matrix
+    from flows.reconcile.agreement import (
+        gwet_ac1,
+        krippendorff_alpha,
+        percent_agreement,
+        ratings_matrix,
+    )
 
     alpha_seconds, alphas = 0.0, []
     started = time.perf_counter()
@@ -54,7 +59,7 @@ def _ours(
 
 def _alpha_only(matrices: list[np.ndarray]) -> float:
     """Time our ordinal alpha without its interval, like for like with the package."""
-    from flows.agreement import krippendorff_alpha
+    from flows.reconcile.agreement import krippendorff_alpha
 
     started = time.perf_counter()
     for matrix in matrices:
@@ -76,7 +81,7 @@ def _theirs(matrices: list[np.ndarray]) -> tuple[float, list[float]]:
 
 def run() -> list[tuple[str, str, str, str, str]]:
     """Run both; ratios are our seconds over the package's (lower is better for us)."""
-    from flows.agreement import ratings_matrix
+    from flows.reconcile.agreement import ratings_matrix
 
     question, case, agency, grade = _answers(seed=9)
     bounds = np.searchsorted(question, np.arange(QUESTIONS + 1))

@@ -125,7 +125,7 @@ def _prepare(workdir: Path, database_url: str | None = None) -> Work:
     os.environ.update(environment)
     from sqlmodel import col, select
 
-    from flows.launch import launch_round
+    from flows.rounds.launch import launch_round
     from models.agency import Agency
     from models.api_key import issue_api_key
     from models.db import dispose_engines, get_engine, session_scope, upgrade_database

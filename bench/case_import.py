@@ -22,7 +22,7 @@ def _prepare(workdir: Path) -> Path:
     os.environ["JOINTAUDIT_DATA_DIR"] = str(workdir / "var")
     os.environ["JOINTAUDIT_IDENTITY_KEY"] = "YmVuY2htYXJrLW9ubHkta2V5LTMyLWJ5dGVzLW9rISE="
     os.environ.pop("JOINTAUDIT_DATABASE_URL", None)
-    from flows.demo_data import synthetic_rows, write_register_csv
+    from flows.cli.demo.data import synthetic_rows, write_register_csv
 
     agencies = ["police", "csc", "icb", "nhs-trust", "education", "probation", "camhs", "idva"]
     rows = synthetic_rows(count=ROWS, seed=7, agencies=agencies, today=datetime.now(UTC).date())
@@ -31,8 +31,8 @@ def _prepare(workdir: Path) -> Path:
 
 def _ours(path: Path) -> float:
     from agencies.registry import load_registry_file
+    from flows.register.importer import import_case_file
     from models.db import get_engine, session_scope, upgrade_database
-    from models.register_import import import_case_file
     from models.settings import get_settings
     from models.types import utcnow
 

@@ -38,7 +38,7 @@ def _build(workdir: Path, cases: int) -> None:
     """A launched round, then `cases` more cases assigned to every agency, mostly submitted."""
     from sqlmodel import col, select, update
 
-    from flows.launch import launch_round
+    from flows.rounds.launch import launch_round
     from models.bulk import bulk_insert
     from models.case import Case
     from models.db import get_engine, session_scope, upgrade_database

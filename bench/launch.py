@@ -43,9 +43,9 @@ def _setup(workdir: Path) -> None:
     import yaml
 
     from agencies.registry import load_registry_file
-    from flows.demo_data import synthetic_rows, write_register_csv
+    from flows.cli.demo.data import synthetic_rows, write_register_csv
+    from flows.register.importer import import_case_file
     from models.db import get_engine, session_scope, upgrade_database
-    from models.register_import import import_case_file
     from models.settings import get_settings
     from models.types import utcnow
 
@@ -94,7 +94,7 @@ def _params(cases: int, due: date):  # type: ignore[no-untyped-def]
 
 
 def _direct(cases: int, key: str, due: date) -> float:
-    from flows.launch import launch_round
+    from flows.rounds.launch import launch_round
     from models.db import session_scope
     from models.settings import get_settings
     from models.types import utcnow
@@ -114,8 +114,8 @@ def _direct(cases: int, key: str, due: date) -> float:
 
 
 def _through_prefect(cases: int, key: str, due: date) -> float:
-    from flows.launch_flow import launch_round_flow
     from flows.orchestration import run_flow
+    from flows.rounds.flow import launch_round_flow
 
     params = _params(cases, due).model_copy(update={"idempotency_key": key})
     started = time.perf_counter()

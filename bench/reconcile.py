@@ -22,8 +22,8 @@ QUESTIONS = 40
 
 
 def _tool() -> Any:
-    from agencies.tool_catalog import load_tool
     from models.questionnaire import Tool
+    from models.questionnaire.catalog import load_tool
 
     data = load_tool("domestic-abuse").model_dump(mode="json")
     template = next(

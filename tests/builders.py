@@ -90,7 +90,7 @@ def write_csv(
 
 def import_register(*, session: Session, tmp_path: Path, rows: Sequence[dict[str, str]]) -> None:
     """Import register rows (agencies must be loaded) and commit."""
-    from models.register_import import import_case_file
+    from flows.register.importer import import_case_file
     from models.settings import get_settings
 
     path = write_csv(tmp_path / "register.csv", rows)
@@ -191,7 +191,7 @@ def launch_chase_round(
     *, session: Session, settings: Any, tmp_path: Path, due: date, key: str
 ) -> int:
     """Police and csc audit four CIN cases due on `due` (the chase tests' round); committed."""
-    from flows.launch import launch_round
+    from flows.rounds.launch import launch_round
 
     load_agencies(session=session, tmp_path=tmp_path, codes=("police", "csc", "health"))
     import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 6}))

@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from agencies.portal.deps import db_session, now
+from agencies.deps import db_session, now
 from models.agency import Agency
 from models.api_key import find_api_key, mark_used
 from models.audit_log import record_event

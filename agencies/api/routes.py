@@ -25,11 +25,11 @@ from agencies.api.schemas import (
     ToolOut,
     ValidationProblem,
 )
-from agencies.portal import answers as store
-from agencies.portal.access import AssignmentView, agency_assignments, get_agency_assignment
-from agencies.portal.deps import db_session, now
+from agencies.deps import db_session, now
+from flows.answers import store
+from flows.answers.access import AssignmentView, agency_assignments, get_agency_assignment
+from flows.register.store import reveal_identity
 from models.audit_log import record_event
-from models.case_register import reveal_identity
 from models.crypto import load_cipher
 from models.errors import ConfigurationError, ConflictError, NotFoundError
 from models.tool_version import frozen_tool

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from agencies.api.app import PREFIX as API_PREFIX
 from agencies.api.app import create_api
-from agencies.portal.deps import SignInRequired
+from agencies.deps import SignInRequired
 from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
     actions,

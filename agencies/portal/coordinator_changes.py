@@ -13,10 +13,10 @@ from agencies.portal.coordinator_forms import Action, Change, ChangeRequest, Fie
 from agencies.portal.coordinator_views import active_case_refs, invited_people
 from agencies.portal.forms import read_date
 from flows.reconcile.run import reconcile_round
-from flows.round_changes import cancel_round, extend_due_date, replace_case
-from flows.round_membership import add_agency, change_lead, withdraw_agency
-from flows.round_messages import resend_invitation
-from flows.round_views import get_round
+from flows.rounds.changes import cancel_round, extend_due_date, replace_case
+from flows.rounds.membership import add_agency, change_lead, withdraw_agency
+from flows.rounds.messages import resend_invitation
+from flows.rounds.views import get_round
 from models.agency import Agency
 from models.errors import ConflictError
 from models.round import MemberStatus, RoundAgency, RoundStatus

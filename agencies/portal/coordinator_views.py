@@ -11,18 +11,18 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from agencies.portal.deps import not_found
+from agencies.deps import not_found
 from agencies.portal.pages import render
-from flows.round_views import AgencyProgress, RoundDetail, get_round
+from flows.register.rows import CaseIdentityData
+from flows.register.store import reveal_identity
+from flows.rounds.views import AgencyProgress, RoundDetail, get_round
 from models.agency import Agency
 from models.answers import AnswerSet
 from models.audit_log import record_event
 from models.case import Case
-from models.case_register import reveal_identity
 from models.crypto import load_cipher
 from models.errors import NotFoundError
 from models.partnership import PartnershipRole, Person, PersonRole
-from models.register_rows import CaseIdentityData
 from models.round import AccessGrant, Assignment, AuditRound, GrantRole, MemberStatus, RoundCase
 from models.settings import Settings
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from agencies.portal.security import CSRF_FIELD, csrf_token
-from agencies.tool_preview import template_environment
+from agencies.portal.tool_preview import template_environment
 from models.calendar import long_day, long_moment
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from flows.action_plan.manage import LIVE, mark_overdue_actions
-from flows.round_messages import partnership_name
+from flows.rounds.messages import partnership_name
 from models.action import Action, ActionStatus
 from models.agency import AgencyContact, ContactRole
 from models.calendar import WorkingDayCalendar, london_date

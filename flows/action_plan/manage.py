@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from flows.round_views import get_round
+from flows.rounds.views import get_round
 from models.action import Action, ActionSource, ActionStatus, ActionUpdate
 from models.agency import Agency
 from models.audit_log import record_event

@@ -20,7 +20,7 @@ from flows.chase.policy import (
     overdue_at,
     plan_chase,
 )
-from flows.round_messages import partnership_name
+from flows.rounds.messages import partnership_name
 from models.agency import Agency, AgencyContact, ContactRole
 from models.calendar import WorkingDayCalendar
 from models.outbox import OutboxMessage

@@ -8,9 +8,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agencies.tool_catalog import find_entry
 from models.calendar import WorkingDayCalendar
 from models.errors import ImportFileError, NotFoundError, Problem
+from models.questionnaire.catalog import find_entry
 from models.round_parameters import Attribute, SelectionCriteria
 from models.yaml_source import YamlDocument, load_yaml
 

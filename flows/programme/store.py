@@ -8,12 +8,12 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from flows.launch import launch_round
 from flows.programme.plan_file import ProgrammeFile, read_programme
-from flows.reaudit import reaudit_parameters
-from flows.round_messages import partnership_name
-from flows.round_views import get_round, list_rounds
-from flows.selection import seed_from_key
+from flows.rounds.launch import launch_round
+from flows.rounds.messages import partnership_name
+from flows.rounds.reaudit import reaudit_parameters
+from flows.rounds.selection import seed_from_key
+from flows.rounds.views import get_round, list_rounds
 from models.agency import Agency
 from models.audit_log import record_event
 from models.calendar import WorkingDayCalendar, london_date

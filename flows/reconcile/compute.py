@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from flows.agreement import Statistic, gwet_ac1, krippendorff_alpha, percent_agreement
+from flows.reconcile.agreement import Statistic, gwet_ac1, krippendorff_alpha, percent_agreement
 from flows.reconcile.findings import (
     AgreementFigure,
     CaseAnswers,

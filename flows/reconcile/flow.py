@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from flows.reconcile.run import reconcile_round
-from flows.round_views import agency_due_dates
+from flows.rounds.views import agency_due_dates
 from models.calendar import WorkingDayCalendar, end_of_day
 from models.db import session_scope
 from models.round import ANSWERED, Assignment, AssignmentStatus, AuditRound, RoundStatus

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from flows.reconcile.compute import RoundAnswers
-from flows.round_views import get_round
+from flows.rounds.views import get_round
 from models.agency import Agency
 from models.answers import Answer, AnswerSet, AnswerSetStatus, Concern
 from models.case import Case

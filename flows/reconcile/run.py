@@ -11,7 +11,7 @@ from flows.chase.sweep import cancel_chasers
 from flows.reconcile.compute import question_findings
 from flows.reconcile.findings import Findings
 from flows.reconcile.load import concern_counts, load_answers, responses, round_tool
-from flows.round_views import get_round
+from flows.rounds.views import get_round
 from models.agency import Agency
 from models.audit_log import record_event
 from models.case import Case

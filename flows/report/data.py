@@ -23,7 +23,7 @@ from flows.report.model import (
     QuestionRow,
 )
 from flows.report.register import register_context
-from flows.round_views import get_round
+from flows.rounds.views import get_round
 from models.calendar import long_day
 from models.errors import NotFoundError
 from models.moderation import ModerationMeeting

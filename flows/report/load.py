@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from flows.report.model import ActionItem, AgencyResponse, Comment
-from flows.round_views import agency_due_dates
+from flows.rounds.views import agency_due_dates
 from models.agency import Agency
 from models.answers import Answer, AnswerSet, AnswerSetStatus
 from models.calendar import end_of_day

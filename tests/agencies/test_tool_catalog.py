@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from agencies import tool_catalog
-from agencies.tool_catalog import BUILTIN_DIR, catalog, list_tools, load_tool
 from models.errors import ImportFileError, NotFoundError
 from models.questionnaire import (
     CLOSING_QUESTION_IDS,
@@ -15,6 +13,8 @@ from models.questionnaire import (
     KNOWN_QUESTION_TEXT,
     QUESTION_TYPES,
 )
+from models.questionnaire import catalog as tool_catalog
+from models.questionnaire.catalog import BUILTIN_DIR, catalog, list_tools, load_tool
 
 DOMESTIC_ABUSE_THEMES = {
     "info_sharing",

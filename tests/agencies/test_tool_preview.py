@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from agencies import tool_preview
-from agencies.tool_catalog import list_tools
-from agencies.tool_preview import (
+from agencies.portal import tool_preview
+from agencies.portal.tool_preview import (
     describe_scoring,
     render_preview,
     template_environment,
     write_preview,
 )
 from models.questionnaire import CLOSING_QUESTION_IDS, KNOWN_QUESTION_TEXT, QUESTION_TYPES, Tool
+from models.questionnaire.catalog import list_tools
 
 OPTIONS = [
     {"id": "police", "label": "Police"},

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from agencies.portal.app import create_app
-from flows.launch import launch_round
+from flows.rounds.launch import launch_round
 from models.answers import Answer, AnswerSet
 from models.round import Assignment
 from models.settings import Settings

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from flows.launch_flow import create_round
+from flows.rounds.flow import create_round
 from models.audit_log import AuditEvent
 from models.calendar import WorkingDayCalendar
 from models.errors import is_retryable
@@ -27,10 +27,10 @@ pytestmark = pytest.mark.postgres
 KEY = "programme:2026-q4-domestic-abuse"
 AGENCIES = ["police", "csc", "health"]
 CASES = 6
-# The body of a worker's `create-round` task (flows/launch_flow.py), without importing Prefect.
+# The body of a worker's `create-round` task (flows/rounds/flow.py), without importing Prefect.
 WORKER = """
 import sys
-from flows.launch import launch_round
+from flows.rounds.launch import launch_round
 from models.db import session_scope
 from models.round_parameters import LaunchParameters
 from models.settings import get_settings

@@ -16,8 +16,8 @@ from flows.action_plan.manage import (
     merge_actions,
     update_action,
 )
-from flows.launch import launch_round
 from flows.reconcile.run import reconcile_round
+from flows.rounds.launch import launch_round
 from models.action import ActionStatus
 from models.errors import ConflictError, InputError
 from models.round import AuditRound

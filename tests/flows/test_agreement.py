@@ -4,7 +4,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from flows.agreement import (
+from flows.reconcile.agreement import (
     Level,
     Statistic,
     Weights,
@@ -15,7 +15,7 @@ from flows.agreement import (
     percent_agreement,
     ratings_matrix,
 )
-from flows.agreement.alpha import bootstrap_alphas, bootstrap_draws, unit_coincidences
+from flows.reconcile.agreement.alpha import bootstrap_alphas, bootstrap_draws, unit_coincidences
 
 NA = np.nan
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlmodel import Session
 
-from flows.launch import launch_round
+from flows.register.store import reveal_identity
+from flows.rounds.launch import launch_round
 from models.audit_log import AuditEvent
-from models.case_register import reveal_identity
 from models.crypto import IdentityCipher, load_cipher
 from models.db import create_db_engine, dispose_engines
 from models.errors import JointauditError

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from flows.chase.policy import CHASE_TEMPLATES
 from flows.chase.sweep import ChaseSummary, chase_sweep
 from flows.cli import main
-from flows.round_changes import cancel_round, extend_due_date
+from flows.rounds.changes import cancel_round, extend_due_date
 from models.db import create_db_engine
 from models.outbox import OutboxMessage
 from models.round import AccessGrant, GrantRole

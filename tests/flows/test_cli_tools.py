@@ -11,10 +11,10 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from agencies.tool_catalog import BUILTIN_DIR, load_tool
 from flows.cli import main
-from flows.cli_tools import tools_app
+from flows.cli.tools import tools_app
 from models.errors import ImportFileError, NotFoundError
+from models.questionnaire.catalog import BUILTIN_DIR, load_tool
 
 app = typer.Typer()
 app.add_typer(tools_app, name="tools")

@@ -18,7 +18,7 @@ from tests.notifications.messages import invitation
 def test_the_dispatch_flow_sends_due_messages_and_reports_only_counts(
     settings: Settings, tmp_path: Path
 ) -> None:
-    from flows.dispatch import dispatch_notifications
+    from flows.dispatch.flow import dispatch_notifications
     from flows.orchestration import run_flow
 
     upgrade_database(get_engine())

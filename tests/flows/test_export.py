@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from flows.export import answer_rows, export_answers, safe_cell
+from flows.answers.export import answer_rows, export_answers, safe_cell
 from models.settings import Settings
 from tests.flows.test_report_fixtures import NASTY, baseline_and_reaudit
 
@@ -77,7 +77,7 @@ def test_a_round_exports_to_one_pseudonymised_zip_and_the_export_is_audited(
     import json
     import zipfile
 
-    from flows.round_archive import export_round_zip
+    from flows.retention.archive import export_round_zip
     from models.audit_log import list_events
     from tests.builders import NOW
     from tests.flows.test_report_fixtures import baseline_and_reaudit

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from flows.launch import LaunchResult, launch_round, plan_launch
-from flows.reaudit import reaudit_parameters
+from flows.rounds.launch import LaunchResult, launch_round, plan_launch
+from flows.rounds.reaudit import reaudit_parameters
 from models.audit_log import list_events
 from models.errors import InputError, NotFoundError
 from models.outbox import OutboxMessage

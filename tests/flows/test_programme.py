@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from flows.programme.plan_file import read_programme
 from flows.programme.store import launch_due_rounds, load_programme, programme_status
-from flows.round_views import get_round
+from flows.rounds.views import get_round
 from models.calendar import WorkingDayCalendar
 from models.errors import ImportFileError
 from models.round_parameters import LaunchParameters

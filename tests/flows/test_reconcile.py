@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from flows.launch import launch_round
 from flows.reconcile.findings import Compliance, Findings
 from flows.reconcile.run import latest_findings, moderate_answer, reconcile_round, record_meeting
+from flows.rounds.launch import launch_round
 from models.errors import InputError, NotFoundError
 from models.round import AuditRound
 from models.settings import Settings

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from flows.launch import launch_round
 from flows.reconcile.run import moderate_answer, reconcile_round
+from flows.rounds.launch import launch_round
 from models.settings import Settings
 from tests.builders import (
     NOW,

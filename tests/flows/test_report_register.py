@@ -7,7 +7,7 @@ from sqlmodel import Session
 from flows.report.data import build_report
 from flows.report.register import FEWER, shown
 from flows.report.render import render_html, render_markdown
-from flows.round_views import get_round
+from flows.rounds.views import get_round
 from models.settings import Settings
 from tests.builders import NOW
 from tests.flows.test_report_fixtures import baseline_and_reaudit

@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-import models.key_rotation as key_rotation
-from flows.launch import launch_round
+import flows.retention.keys as key_rotation
 from flows.reconcile.run import latest_findings, reconcile_round
-from flows.retention import close_round, parse_period, purge
+from flows.register.store import reveal_identity
+from flows.retention.keys import identities_by_key, rotate_identities
+from flows.retention.purge import close_round, parse_period, purge
+from flows.rounds.launch import launch_round
 from models.answers import AnswerSet
 from models.case import CaseIdentity
-from models.case_register import reveal_identity
 from models.crypto import key_id_of, load_cipher
 from models.errors import ConflictError, InputError
-from models.key_rotation import identities_by_key, rotate_identities
 from models.settings import Settings, get_settings
 from tests.builders import (
     NOW,

@@ -85,7 +85,7 @@ def portals(settings: Settings, tmp_path: Path) -> Iterator[tuple[list[int], Pat
     with session_scope() as session:
         load_agencies(session=session, tmp_path=tmp_path, codes=("police", "csc", "health"))
         import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 4}))
-        from flows.launch import launch_round
+        from flows.rounds.launch import launch_round
 
         launch_round(
             session=session,

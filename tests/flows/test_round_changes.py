@@ -9,10 +9,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, select
 
-from flows.launch import launch_round
-from flows.round_changes import cancel_round, extend_due_date, replace_case
-from flows.round_membership import add_agency, change_lead, withdraw_agency
-from flows.round_views import round_detail
+from flows.rounds.changes import cancel_round, extend_due_date, replace_case
+from flows.rounds.launch import launch_round
+from flows.rounds.membership import add_agency, change_lead, withdraw_agency
+from flows.rounds.views import round_detail
 from models.audit_log import list_events
 from models.errors import ConflictError, InputError, NotFoundError
 from models.outbox import OutboxMessage

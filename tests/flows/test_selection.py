@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.selection import Candidate, allocate, next_in_rank, rank_of, select_cases
+from flows.rounds.selection import Candidate, allocate, next_in_rank, rank_of, select_cases
 from models.errors import InputError
 
 CATEGORIES = ("CP", "CIN", "EH", "LAC")
@@ -162,5 +162,5 @@ def test_a_cut_off_that_keeps_too_few_falls_back_to_ranking_every_case(
 ) -> None:
     register = candidates_from([CATEGORIES[n % 3] for n in range(3_000)])
     expected = select_cases(register, seed=5, sample_size=300, balance_by="category")
-    monkeypatch.setattr("flows.selection._cut_off", lambda wanted, sizes: b"\x00\x01")
+    monkeypatch.setattr("flows.rounds.selection._cut_off", lambda wanted, sizes: b"\x00\x01")
     assert select_cases(register, seed=5, sample_size=300, balance_by="category") == expected

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.launch import launch_round
+from flows.rounds.launch import launch_round
 from models.db import get_engine, session_scope, upgrade_database
 from models.settings import Settings
 from tests.builders import import_register, launch_parameters, load_agencies, register_of

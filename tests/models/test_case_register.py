@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session
 
+from flows.register.importer import import_case_file
+from flows.register.store import reveal_identity
 from models.audit_log import list_events
 from models.case import Case, CaseAgency, CaseFlag, CaseIdentity, ImportBatch
 from models.case_query import count_cases, list_cases, parse_where
-from models.case_register import reveal_identity
 from models.crypto import load_cipher
 from models.errors import ImportFileError, InputError, NotFoundError
-from models.register_import import import_case_file
 from models.settings import Settings
 from tests.builders import NOW, load_agencies, register_row, write_csv
 

@@ -10,7 +10,6 @@ import pytest
 import yaml
 from pydantic import TypeAdapter
 
-from agencies.tool_catalog import BUILTIN_DIR
 from models.errors import ImportFileError, Problem
 from models.questionnaire import (
     KNOWN_QUESTION_TEXT,
@@ -21,6 +20,7 @@ from models.questionnaire import (
     read_tool,
     roll_up,
 )
+from models.questionnaire.catalog import BUILTIN_DIR
 
 KNOWN: dict[str, Any] = {
     "id": "known_to_agency",

@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from agencies.tool_catalog import BUILTIN_DIR
 from models.questionnaire import Tool, canonical_form, canonical_json, read_tool
+from models.questionnaire.catalog import BUILTIN_DIR
 
 
 def _words(node: Any, key: str = "") -> Any:

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from models.errors import ImportFileError
-from models.register_rows import (
+from flows.register.rows import (
     Vocabulary,
     age_band_for,
     nhs_number_is_valid,
     read_register,
 )
+from models.errors import ImportFileError
 
 VOCAB = Vocabulary(
     flags=frozenset({"domestic_abuse", "neglect", "s47"}),

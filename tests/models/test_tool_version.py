@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, func, select
 
-from agencies.tool_catalog import BUILTIN_DIR
 from models.errors import ConflictError, NotFoundError
 from models.questionnaire import Tool, canonical_form, read_tool
+from models.questionnaire.catalog import BUILTIN_DIR
 from models.tool_version import (
     ToolVersion,
     get_tool_version,

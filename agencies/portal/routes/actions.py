@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.portal.deps import db_session, not_found, now, person
+from agencies.deps import db_session, not_found, now, person
 from agencies.portal.pages import render
 from agencies.portal.plan_forms import STATUS_LABELS, read_update
-from agencies.portal.plan_owners import OwnedAction, authors, owned_action, owned_actions
 from agencies.portal.routes.plan import sentence
 from flows.action_plan.manage import update_action
+from flows.action_plan.owners import OwnedAction, authors, owned_action, owned_actions
 from models.errors import JointauditError
 
 router = APIRouter(prefix="/actions")

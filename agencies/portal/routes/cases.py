@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.portal import answers as store
-from agencies.portal.access import AssignmentView, get_assignment
-from agencies.portal.concerns import concerns_for, people_names, raise_concern, update_concern
-from agencies.portal.deps import db_session, not_found, now, person
+from agencies.deps import db_session, not_found, now, person
 from agencies.portal.forms import read_answers
-from agencies.portal.identities import identity_for
 from agencies.portal.pages import render
+from flows.answers import store
+from flows.answers.access import AssignmentView, get_assignment
+from flows.answers.concerns import concerns_for, people_names, raise_concern, update_concern
+from flows.answers.identities import identity_for
 from models.errors import ConflictError, NotFoundError
 from models.round import GrantRole
 from notifications.dispatcher import send_now

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from agencies.portal.concerns import round_concerns
+from agencies.deps import coordinator, db_session, now
 from agencies.portal.coordinator_changes import CHANGES
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import (
@@ -21,10 +21,10 @@ from agencies.portal.coordinator_views import (
     round_identities,
     round_or_404,
 )
-from agencies.portal.deps import coordinator, db_session, now
-from flows.round_views import list_rounds, round_detail
+from flows.answers.concerns import round_concerns
+from flows.register.rows import CaseIdentityData
+from flows.rounds.views import list_rounds, round_detail
 from models.errors import ConfigurationError
-from models.register_rows import CaseIdentityData
 from models.round import RoundStatus
 from notifications.outbox import list_messages
 

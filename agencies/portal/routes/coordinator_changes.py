@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from agencies.deps import coordinator, db_session, not_found, now
 from agencies.portal.coordinator_changes import CHANGES
 from agencies.portal.coordinator_forms import (
     Change,
@@ -16,7 +17,6 @@ from agencies.portal.coordinator_forms import (
     readable,
 )
 from agencies.portal.coordinator_views import page, round_or_404
-from agencies.portal.deps import coordinator, db_session, not_found, now
 from agencies.portal.security import CSRF_FIELD
 from models.errors import InputError, JointauditError
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.portal.concerns import acknowledge_concern, people_names, round_concerns
+from agencies.deps import coordinator, db_session, not_found, now
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import (
     last_activity,
@@ -19,9 +19,9 @@ from agencies.portal.coordinator_views import (
     person_names,
     round_or_404,
 )
-from agencies.portal.deps import coordinator, db_session, not_found, now
+from flows.answers.concerns import acknowledge_concern, people_names, round_concerns
 from flows.chase.history import chase_history
-from flows.round_views import round_detail
+from flows.rounds.views import round_detail
 from models.errors import JointauditError, NotFoundError
 from models.outbox import OutboxMessage
 from notifications.outbox import list_messages, retry_message

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from agencies.portal.deps import coordinator, db_session, not_found, now
+from agencies.deps import coordinator, db_session, not_found, now
 from agencies.portal.pages import render
 from agencies.portal.plan_forms import (
     STATUS_LABELS,
@@ -29,7 +29,7 @@ from flows.action_plan.manage import (
     list_actions,
     merge_actions,
 )
-from flows.round_views import get_round
+from flows.rounds.views import get_round
 from models.action import ActionStatus
 from models.agency import Agency
 from models.errors import InputError, JointauditError, NotFoundError

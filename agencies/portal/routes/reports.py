@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from agencies.portal.deps import coordinator, db_session, not_found, now, report_reader
+from agencies.deps import coordinator, db_session, not_found, now, report_reader
 from agencies.portal.pages import render
 from agencies.portal.report_view import (
     DOWNLOADS,
@@ -19,7 +19,7 @@ from agencies.portal.report_view import (
     report_file,
     reported_rounds,
 )
-from flows.export import COLUMNS, answer_rows
+from flows.answers.export import COLUMNS, answer_rows
 from flows.report.model import BoardReport
 from models.audit_log import record_event
 from models.errors import ConfigurationError, NotFoundError

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from agencies.portal.deps import db_session, now
+from agencies.deps import db_session, now
 from agencies.portal.pages import render
 from agencies.portal.security import PortalSession, allow, new_session, signed_in
 from models.audit_log import record_event

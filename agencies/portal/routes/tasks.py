@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from agencies.portal.access import AssignmentView, visible_assignments
-from agencies.portal.answers import read_values
+from agencies.deps import db_session, not_found, now, person
 from agencies.portal.coordinator_views import is_coordinator
-from agencies.portal.deps import db_session, not_found, now, person
-from agencies.portal.identities import ShownIdentity, identity_for
 from agencies.portal.pages import render
+from flows.answers.access import AssignmentView, visible_assignments
+from flows.answers.identities import ShownIdentity, identity_for
+from flows.answers.store import read_values
 from models.answers import AnswerSet, AnswerSetStatus
 from models.audit_log import record_event
 from models.round import ANSWERED, GrantRole

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from agencies.portal.app import create_app
-from flows.launch import launch_round
+from flows.rounds.launch import launch_round
 from models.agency import Agency
 from models.partnership import Person
 from models.round import Assignment

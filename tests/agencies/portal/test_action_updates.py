@@ -6,7 +6,7 @@ from sqlmodel import Session, col, select
 
 from flows.action_plan.draft import draft_action_plan
 from flows.action_plan.manage import edit_action
-from flows.round_membership import change_lead
+from flows.rounds.membership import change_lead
 from models.action import Action, ActionStatus, ActionUpdate
 from models.agency import Agency
 from tests.agencies.portal.conftest import Portal

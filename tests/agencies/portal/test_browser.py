@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from flows.launch import launch_round
+from flows.rounds.launch import launch_round
 from models.db import create_db_engine, upgrade_database
 from models.partnership import Person
 from models.settings import Settings

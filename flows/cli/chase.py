@@ -1,0 +1,51 @@
+"""`jointaudit chase [--now ISO] [--dry-run] [--json]`."""
+
+from __future__ import annotations
+
+import typer
+
+from flows.chase.sweep import chase_sweep
+from flows.cli.common import JSON_HELP, done, print_json, print_table
+from flows.cli.round import NOW_HELP, parse_now
+from models.db import session_scope
+from models.settings import get_settings
+
+
+def chase(
+    now: str | None = typer.Option(None, "--now", help=NOW_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due; queue nothing."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Queue the reminders, overdue notices, escalations and digests due now (once each)."""
+    with session_scope() as session:
+        summary = chase_sweep(
+            session=session, now=parse_now(now), settings=get_settings(), dry_run=dry_run
+        )
+        if dry_run:
+            session.rollback()
+    if as_json:
+        print_json(
+            {
+                "dry_run": dry_run,
+                "rounds": summary.rounds,
+                "queued": summary.queued,
+                "by_kind": summary.by_kind,
+                "messages": summary.messages,
+            }
+        )
+        return
+    rows = [
+        (
+            m["round_id"],
+            m["agency_id"] or "",
+            m["person_id"],
+            m["kind"],
+            m["step"],
+            m["outstanding"],
+        )
+        for m in summary.messages
+    ]
+    if rows:
+        print_table(None, ("round", "agency", "person", "kind", "step", "outstanding"), rows)
+    verb = "due (dry run, nothing queued)" if dry_run else "queued"
+    done(f"{summary.rounds} rounds chased; {summary.queued} messages {verb}")

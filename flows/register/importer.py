@@ -1,0 +1,60 @@
+"""Importing a case register file: validate every row, then write it all in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from flows.register.rows import Vocabulary, read_register
+from flows.register.store import CaseImportSummary, Progress, import_register_rows, no_progress
+from models.agency import Agency
+from models.crypto import load_cipher
+from models.settings import Settings
+
+
+def register_vocabulary(*, session: Session, settings: Settings) -> Vocabulary:
+    """The flags, categories and agency codes a register file may use."""
+    codes = frozenset(session.execute(select(col(Agency.code))).scalars())
+    return Vocabulary(
+        flags=frozenset(settings.case_flags),
+        categories=tuple(settings.case_categories),
+        agency_codes=codes,
+    )
+
+
+def import_case_file(
+    *,
+    session: Session,
+    path: Path,
+    settings: Settings,
+    actor: str,
+    now: datetime,
+    progress: Progress = no_progress,
+) -> CaseImportSummary:
+    """Validate a CSV or XLSX register and upsert it; any bad row means nothing is written."""
+    vocab = register_vocabulary(session=session, settings=settings)
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    rows = read_register(path, vocab=vocab, today=today)
+    progress("checked rows", len(rows), len(rows))
+    cipher = load_cipher(settings)
+    agency_ids = {
+        code: agency_id
+        for code, agency_id in session.execute(select(col(Agency.code), col(Agency.id)))
+        if agency_id is not None
+    }
+    return import_register_rows(
+        session=session,
+        rows=rows,
+        agency_ids=agency_ids,
+        cipher=cipher,
+        source_name=path.name,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        actor=actor,
+        now=now,
+        progress=progress,
+    )
