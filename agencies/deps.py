@@ -1,11 +1,15 @@
-"""FastAPI dependencies: the database session, the clock and the signed-in person."""
+"""FastAPI dependencies shared by the portal and the API: the database session, the clock, the
+signed-in person and the role guards, as `Annotated` types (`SessionDep`, `Now`, `SignedIn`,
+`Coordinator`, `ReportReader`) so that a route states its guard in its signature.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session, col, select
 
 from models.partnership import PartnershipRole, Person, PersonRole
@@ -71,3 +75,29 @@ def report_reader(session: Session, request: Request) -> Person:
     return person_with_role(
         session, request, PartnershipRole.coordinator, PartnershipRole.board_reader
     )
+
+
+def actor(who: Person) -> str:
+    """The audit log's name for a person acting through the portal."""
+    return f"person:{who.id}"
+
+
+SessionDep = Annotated[Session, Depends(db_session)]
+Now = Annotated[datetime, Depends(now)]
+
+
+def _signed_in(session: SessionDep, request: Request) -> Person:
+    return person(session, request)
+
+
+def _coordinator(session: SessionDep, request: Request) -> Person:
+    return coordinator(session, request)
+
+
+def _report_reader(session: SessionDep, request: Request) -> Person:
+    return report_reader(session, request)
+
+
+SignedIn = Annotated[Person, Depends(_signed_in)]
+Coordinator = Annotated[Person, Depends(_coordinator)]
+ReportReader = Annotated[Person, Depends(_report_reader)]

@@ -25,7 +25,7 @@ from agencies.api.schemas import (
     ToolOut,
     ValidationProblem,
 )
-from agencies.deps import db_session, now
+from agencies.deps import Now, SessionDep
 from flows.answers import store
 from flows.answers.access import AssignmentView, agency_assignments, get_agency_assignment
 from flows.register.store import reveal_identity
@@ -143,9 +143,9 @@ def _read(
 
 @router.get("/assignments", response_model=AssignmentList, responses={401: ERRORS[401]})
 def list_assignments(
+    session: SessionDep,
+    at: Now,
     who: Caller = Depends(caller),
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> AssignmentList:
     """The agency's assignments in the rounds it takes part in, with their statuses."""
     views = agency_assignments(session=session, agency_id=who.agency_id)
@@ -157,9 +157,9 @@ def list_assignments(
 def get_assignment(
     request: Request,
     assignment_id: AssignmentId,
+    session: SessionDep,
+    at: Now,
     who: Caller = Depends(caller),
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> AssignmentDetail:
     """One assignment: the frozen tool version's questions and the answers saved so far."""
     view = _view(session, who, assignment_id)
@@ -181,9 +181,9 @@ def get_assignment(
 def save_answers(
     assignment_id: AssignmentId,
     body: AnswersIn,
+    session: SessionDep,
+    at: Now,
     who: Caller = Depends(caller),
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> AnswersOut:
     """Save draft answers (replacing the draft's); any invalid answer saves nothing (422)."""
     view = _view(session, who, assignment_id)
@@ -198,10 +198,10 @@ def save_answers(
 )
 def submit_answers(
     assignment_id: AssignmentId,
+    session: SessionDep,
+    at: Now,
     body: Annotated[SubmitIn | None, Body()] = None,
     who: Caller = Depends(caller),
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> AnswersOut:
     """Submit these complete answers, or the saved draft when the body has none."""
     view = _view(session, who, assignment_id)
@@ -221,9 +221,9 @@ def submit_answers(
 )
 def amend_answers(
     assignment_id: AssignmentId,
+    session: SessionDep,
+    at: Now,
     who: Caller = Depends(caller),
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
 ) -> AnswersOut:
     """Reopen submitted answers as a new draft version (until collection closes)."""
     view = _view(session, who, assignment_id)

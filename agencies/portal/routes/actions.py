@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import db_session, not_found, now, person
+from agencies.deps import Now, SessionDep, SignedIn, not_found, person
 from agencies.portal.pages import render
 from agencies.portal.plan_forms import STATUS_LABELS, read_update
 from agencies.portal.routes.plan import sentence
@@ -35,9 +33,12 @@ def _mine(session: Session, request: Request, action_id: int) -> tuple[int, Owne
 
 
 @router.get("", response_class=HTMLResponse)
-def actions_page(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+def actions_page(
+    request: Request,
+    who: SignedIn,
+    session: SessionDep,
+) -> HTMLResponse:
     """The approved actions the person's agencies lead, with status and latest update."""
-    who = person(session, request)
     assert who.id is not None
     owned = owned_actions(session=session, person_id=who.id)
     return render(
@@ -76,7 +77,9 @@ def _action_page(
 
 @router.get("/{action_id}", response_class=HTMLResponse)
 def action_page(
-    request: Request, action_id: int, session: Session = Depends(db_session)
+    request: Request,
+    action_id: int,
+    session: SessionDep,
 ) -> HTMLResponse:
     """One action: what, how, by when, measure, its dated updates and the update form."""
     _, owned = _mine(session, request, action_id)
@@ -87,8 +90,8 @@ def action_page(
 async def add_update(
     request: Request,
     action_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """A dated update setting the action on track, at risk or done."""
     person_id, owned = _mine(session, request, action_id)

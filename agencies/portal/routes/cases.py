@@ -6,11 +6,11 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import db_session, not_found, now, person
+from agencies.deps import Now, SessionDep, not_found, person
 from agencies.portal.forms import read_answers
 from agencies.portal.pages import render
 from flows.answers import store
@@ -92,8 +92,8 @@ def _page(
 def case_page(
     request: Request,
     assignment_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> HTMLResponse:
     """The questionnaire (or the submitted answers, read-only) and the case's concerns."""
     person_id, view = _view(session, request, assignment_id)
@@ -104,8 +104,8 @@ def case_page(
 async def save_or_submit(
     request: Request,
     assignment_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Save a draft (keeps what is valid) or submit (all required answers, else the errors)."""
     person_id, view = _answering_view(session, request, assignment_id)
@@ -142,8 +142,8 @@ async def save_or_submit(
 def amend(
     request: Request,
     assignment_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Reopen submitted answers as a new version (until collection closes)."""
     person_id, view = _answering_view(session, request, assignment_id)
@@ -166,8 +166,8 @@ def amend(
 def concern(
     request: Request,
     assignment_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Raise an immediate safeguarding concern; its alerts are sent at once, not on a schedule."""
     person_id, view = _view(session, request, assignment_id)
@@ -188,8 +188,8 @@ async def concern_update(
     request: Request,
     assignment_id: int,
     concern_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """The escalation contact acknowledges a concern and records whether a referral was made."""
     person_id, view = _view(session, request, assignment_id)

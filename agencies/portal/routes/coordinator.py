@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session
 
-from agencies.deps import coordinator, db_session, now
+from agencies.deps import Coordinator, Now, SessionDep
 from agencies.portal.coordinator_changes import CHANGES
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import (
@@ -32,16 +32,22 @@ router = APIRouter(prefix="/coordinator")
 
 
 @router.get("", response_model=None)
-def home(request: Request, session: Session = Depends(db_session)) -> RedirectResponse:
+def home(
+    request: Request,
+    _coordinator: Coordinator,
+    session: SessionDep,
+) -> RedirectResponse:
     """The coordinator's starting page is the rounds list."""
-    coordinator(session, request)
     return RedirectResponse("/coordinator/rounds", status_code=303)
 
 
 @router.get("/rounds", response_class=HTMLResponse)
-def rounds(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+def rounds(
+    request: Request,
+    _coordinator: Coordinator,
+    session: SessionDep,
+) -> HTMLResponse:
     """Every round, newest first, with its progress."""
-    coordinator(session, request)
     return page(request, "rounds.html", rounds=list_rounds(session=session))
 
 
@@ -91,24 +97,24 @@ def _round_page(
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
 def round_page(
     request: Request,
+    _coordinator: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> HTMLResponse:
     """A round's summary, its agency-by-case progress grid and links to act on it."""
-    coordinator(session, request)
     return _round_page(request, session, round_id, at)
 
 
 @router.post("/rounds/{round_id}/identities", response_class=HTMLResponse)
 async def show_identities(
     request: Request,
+    who: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> HTMLResponse:
     """Show the identities of the round's cases in this response only; each view is audited."""
-    who = coordinator(session, request)
     round_or_404(session=session, round_id=round_id)
     reason = str((await request.form()).get("reason") or "").strip()
     if not reason:

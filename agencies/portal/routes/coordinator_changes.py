@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import coordinator, db_session, not_found, now
+from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
 from agencies.portal.coordinator_changes import CHANGES
 from agencies.portal.coordinator_forms import (
     Change,
@@ -56,23 +54,26 @@ def _form_page(
 
 @router.get("/rounds/{round_id}/changes/{slug}", response_class=HTMLResponse)
 def change_form(
-    request: Request, round_id: int, slug: str, session: Session = Depends(db_session)
+    request: Request,
+    _coordinator: Coordinator,
+    round_id: int,
+    slug: str,
+    session: SessionDep,
 ) -> HTMLResponse:
     """The form of one change to the round."""
-    coordinator(session, request)
     return _form_page(request, session, round_id, _change(slug))
 
 
 @router.post("/rounds/{round_id}/changes/{slug}", response_model=None)
 async def make_change(
     request: Request,
+    who: Coordinator,
     round_id: int,
     slug: str,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Apply a change (after its confirmation step when destructive), then back to the round."""
-    who = coordinator(session, request)
     change = _change(slug)
     round_ = round_or_404(session=session, round_id=round_id)
     form = await request.form()
@@ -80,7 +81,7 @@ async def make_change(
     change_request = ChangeRequest(
         session=session,
         round_id=round_id,
-        actor=f"person:{who.id}",
+        actor=actor(who),
         now=at,
         settings=request.app.state.settings,
         form=values,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import coordinator, db_session, not_found, now
+from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import (
     last_activity,
@@ -33,12 +32,12 @@ ListPage = Callable[..., HTMLResponse]
 @router.get("/overdue", response_class=HTMLResponse)
 def overdue(
     request: Request,
+    _coordinator: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> HTMLResponse:
     """Every unanswered case past its agency's due date."""
-    coordinator(session, request)
     round_ = round_or_404(session=session, round_id=round_id)
     detail = round_detail(session=session, round_id=round_id, now=at)
     activity = last_activity(session=session, round_id=round_id)
@@ -46,9 +45,13 @@ def overdue(
 
 
 @router.get("/chases", response_class=HTMLResponse)
-def chases(request: Request, round_id: int, session: Session = Depends(db_session)) -> HTMLResponse:
+def chases(
+    request: Request,
+    _coordinator: Coordinator,
+    round_id: int,
+    session: SessionDep,
+) -> HTMLResponse:
     """Every reminder, overdue notice, escalation and digest of the round."""
-    coordinator(session, request)
     round_ = round_or_404(session=session, round_id=round_id)
     entries = chase_history(session=session, round_id=round_id)
     names = person_names(
@@ -107,30 +110,30 @@ def _messages_page(
 
 @router.get("/messages", response_class=HTMLResponse)
 def messages(
-    request: Request, round_id: int, session: Session = Depends(db_session)
+    request: Request,
+    _coordinator: Coordinator,
+    round_id: int,
+    session: SessionDep,
 ) -> HTMLResponse:
     """The round's messages that failed to send or were not delivered."""
-    coordinator(session, request)
     return _messages_page(request, session, round_id)
 
 
 @router.post("/messages/{message_id}/retry", response_model=None)
 def retry(
     request: Request,
+    who: Coordinator,
     round_id: int,
     message_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Send a failed message of the round again."""
-    who = coordinator(session, request)
     round_or_404(session=session, round_id=round_id)
     message = session.get(OutboxMessage, message_id)
     if message is None or message.round_id != round_id:
         raise not_found()
-    run = partial(
-        retry_message, session=session, message_id=message_id, actor=f"person:{who.id}", now=at
-    )
+    run = partial(retry_message, session=session, message_id=message_id, actor=actor(who), now=at)
     return _row_change(
         request,
         session,
@@ -166,23 +169,25 @@ def _concerns_page(
 
 @router.get("/concerns", response_class=HTMLResponse)
 def concerns(
-    request: Request, round_id: int, session: Session = Depends(db_session)
+    request: Request,
+    _coordinator: Coordinator,
+    round_id: int,
+    session: SessionDep,
 ) -> HTMLResponse:
     """The round's immediate safeguarding concerns and who acknowledged them."""
-    coordinator(session, request)
     return _concerns_page(request, session, round_id)
 
 
 @router.post("/concerns/{concern_id}/acknowledge", response_model=None)
 def acknowledge(
     request: Request,
+    who: Coordinator,
     round_id: int,
     concern_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """The coordinator acknowledges a concern."""
-    who = coordinator(session, request)
     round_or_404(session=session, round_id=round_id)
     run = partial(
         acknowledge_concern,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from agencies.deps import coordinator, db_session, not_found, now
+from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
 from agencies.portal.pages import render
 from agencies.portal.plan_forms import (
     STATUS_LABELS,
@@ -122,37 +121,39 @@ def _change(
 
 @router.get("", response_class=HTMLResponse)
 def plan_page(
-    request: Request, round_id: int, session: Session = Depends(db_session)
+    request: Request,
+    _coordinator: Coordinator,
+    round_id: int,
+    session: SessionDep,
 ) -> HTMLResponse:
     """The round's actions, and the forms to draft, add, merge and approve."""
-    coordinator(session, request)
     return _plan_page(request, session, _round(session, round_id))
 
 
 @router.post("/draft", response_model=None)
 def draft(
     request: Request,
+    who: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Add every candidate action the findings suggest and the plan does not hold yet."""
-    who = coordinator(session, request)
     round_ = _round(session, round_id)
-    actor = f"person:{who.id}"
-    run = partial(draft_action_plan, session=session, round_id=round_id, now=at, actor=actor)
+    actor_name = actor(who)
+    run = partial(draft_action_plan, session=session, round_id=round_id, now=at, actor=actor_name)
     return _change(request, session, round_, "drafted", run)
 
 
 @router.post("/actions", response_model=None)
 async def add(
     request: Request,
+    who: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """The coordinator's own action; its other fields are filled on its edit page."""
-    who = coordinator(session, request)
     round_ = _round(session, round_id)
     what = text(await request.form(), "what")
     problem = "Enter what the action is" if not what else None
@@ -162,9 +163,7 @@ async def add(
         return _plan_page(
             request, session, round_, errors={"new-what": problem}, status_code=400, what=what
         )
-    action_id = add_action(
-        session=session, round_id=round_id, what=what, now=at, actor=f"person:{who.id}"
-    )
+    action_id = add_action(session=session, round_id=round_id, what=what, now=at, actor=actor(who))
     session.commit()
     return RedirectResponse(
         f"/coordinator/rounds/{round_id}/plan/actions/{action_id}", status_code=303
@@ -196,10 +195,13 @@ def _edit_page(
 
 @router.get("/actions/{action_id}", response_class=HTMLResponse)
 def edit_page(
-    request: Request, round_id: int, action_id: int, session: Session = Depends(db_session)
+    request: Request,
+    _coordinator: Coordinator,
+    round_id: int,
+    action_id: int,
+    session: SessionDep,
 ) -> HTMLResponse:
     """One action's what, how, lead agency, date and success measure, to change."""
-    coordinator(session, request)
     round_ = _round(session, round_id)
     action = _action(session, round_id, action_id)
     return _edit_page(request, session, round_, action, ActionForm.of(action))
@@ -208,13 +210,13 @@ def edit_page(
 @router.post("/actions/{action_id}", response_model=None)
 async def edit(
     request: Request,
+    who: Coordinator,
     round_id: int,
     action_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Save the action's fields (a blank date or lead agency empties it)."""
-    who = coordinator(session, request)
     round_ = _round(session, round_id)
     action = _action(session, round_id, action_id)
     values = read_action_form(await request.form(), [c for c, _ in _agency_codes(session)])
@@ -225,7 +227,7 @@ async def edit(
             session=session,
             action_id=action_id,
             now=at,
-            actor=f"person:{who.id}",
+            actor=actor(who),
             what=values.what,
             how=values.how,
             owner=values.owner or None,
@@ -245,12 +247,12 @@ async def edit(
 @router.post("/merge", response_model=None)
 async def merge(
     request: Request,
+    who: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Fold the chosen draft actions into the one kept."""
-    who = coordinator(session, request)
     round_ = _round(session, round_id)
     form = await request.form()
     keep = ids(form, "keep_id")
@@ -264,9 +266,9 @@ async def merge(
         return _plan_page(request, session, round_, errors=errors, status_code=400)
     for action_id in [*keep, *others]:
         _action(session, round_id, action_id)
-    actor = f"person:{who.id}"
+    actor_name = actor(who)
     run = partial(
-        merge_actions, session=session, keep_id=keep[0], merge_ids=others, now=at, actor=actor
+        merge_actions, session=session, keep_id=keep[0], merge_ids=others, now=at, actor=actor_name
     )
     return _change(request, session, round_, "merged", run)
 
@@ -274,15 +276,15 @@ async def merge(
 @router.post("/approve", response_model=None)
 def approve(
     request: Request,
+    who: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Approve the plan; refused, naming each action, while any lacks a part."""
-    who = coordinator(session, request)
     round_ = _round(session, round_id)
     try:
-        approve_plan(session=session, round_id=round_id, now=at, actor=f"person:{who.id}")
+        approve_plan(session=session, round_id=round_id, now=at, actor=actor(who))
     except InputError as error:
         session.rollback()
         errors = approval_errors(list_actions(session=session, round_id=round_id))

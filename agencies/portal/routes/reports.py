@@ -6,11 +6,11 @@ import csv
 import io
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import coordinator, db_session, not_found, now, report_reader
+from agencies.deps import Coordinator, Now, ReportReader, SessionDep, actor, coordinator, not_found
 from agencies.portal.pages import render
 from agencies.portal.report_view import (
     DOWNLOADS,
@@ -48,7 +48,7 @@ def _audit(
 ) -> None:
     record_event(
         session=session,
-        actor=f"person:{who.id}",
+        actor=actor(who),
         action=action,
         entity_type="round",
         entity_id=round_id,
@@ -59,21 +59,24 @@ def _audit(
 
 
 @router.get("", response_class=HTMLResponse)
-def reports_page(request: Request, session: Session = Depends(db_session)) -> HTMLResponse:
+def reports_page(
+    request: Request,
+    _report_reader: ReportReader,
+    session: SessionDep,
+) -> HTMLResponse:
     """The rounds that have a board report."""
-    report_reader(session, request)
     return render(request, "views/reports/list.html", rounds=reported_rounds(session=session))
 
 
 @router.get("/{round_id}", response_class=HTMLResponse)
 def report_page(
     request: Request,
+    who: ReportReader,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> HTMLResponse:
     """The round's board report inside the portal, with its downloads."""
-    who = report_reader(session, request)
     report = _report(session, round_id, at)
     _audit(session, who, "report.viewed", round_id, at)
     return render(
@@ -88,13 +91,13 @@ def report_page(
 @router.get("/{round_id}/report.{fmt}", response_model=None)
 def download(
     request: Request,
+    who: ReportReader,
     round_id: int,
     fmt: str,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """The same report as a DOCX, PDF or Markdown file."""
-    who = report_reader(session, request)
     if fmt not in DOWNLOADS:
         raise not_found()
     report = _report(session, round_id, at)
@@ -114,12 +117,12 @@ def download(
 @router.get("/{round_id}/answers.csv", response_model=None)
 def answers_csv(
     request: Request,
+    who: Coordinator,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Every agency's submitted answers, pseudonymised: coordinators only, never board readers."""
-    who = coordinator(session, request)
     if round_id not in {r.id for r in reported_rounds(session=session)}:
         raise not_found()
     out = io.StringIO()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from agencies.deps import db_session, now
+from agencies.deps import Now, SessionDep
 from agencies.portal.pages import render
 from agencies.portal.security import PortalSession, allow, new_session, signed_in
 from models.audit_log import record_event
@@ -33,14 +32,18 @@ def _limited(request: Request) -> HTMLResponse:
 
 
 @router.get("/sign-in/check-email", response_class=HTMLResponse)
-def check_email(request: Request) -> HTMLResponse:
+def check_email(
+    request: Request,
+) -> HTMLResponse:
     """What happens next, the same for known and unknown addresses."""
     return render(request, "views/check_email.html")
 
 
 @router.post("/sign-in/request", response_model=None)
 async def request_link(
-    request: Request, session: Session = Depends(db_session), at: datetime = Depends(now)
+    request: Request,
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Email a new link if the address belongs to someone; answer the same either way."""
     form = await request.form()
@@ -100,7 +103,10 @@ async def request_link(
 
 
 @router.get("/sign-in/{token}", response_class=HTMLResponse)
-def confirm_page(request: Request, token: str) -> HTMLResponse:
+def confirm_page(
+    request: Request,
+    token: str,
+) -> HTMLResponse:
     """The page a link opens: nothing is used up until the button is pressed."""
     return render(request, "views/confirm_sign_in.html", token=token)
 
@@ -109,8 +115,8 @@ def confirm_page(request: Request, token: str) -> HTMLResponse:
 def confirm(
     request: Request,
     token: str,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Use the token once and start a session."""
     limits = request.app.state.limits
@@ -141,7 +147,9 @@ def confirm(
 
 
 @router.post("/sign-out", response_model=None)
-def sign_out(request: Request) -> Response:
+def sign_out(
+    request: Request,
+) -> Response:
     """End the session (a new anonymous one replaces it)."""
     fresh: PortalSession = new_session()
     request.state.session = fresh

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from agencies.deps import db_session, not_found, now, person
+from agencies.deps import Now, SessionDep, SignedIn, actor, not_found
 from agencies.portal.coordinator_views import is_coordinator
 from agencies.portal.pages import render
 from flows.answers.access import AssignmentView, visible_assignments
@@ -41,29 +41,37 @@ class TaskGroup:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request) -> HTMLResponse:
+def start(
+    request: Request,
+) -> HTMLResponse:
     """What the service is, and the form to be emailed a sign-in link."""
     return render(request, "views/start.html", errors={}, email="")
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
-def accessibility(request: Request) -> HTMLResponse:
+def accessibility(
+    request: Request,
+) -> HTMLResponse:
     """The accessibility statement."""
     return render(request, "views/accessibility.html")
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy(request: Request) -> HTMLResponse:
+def privacy(
+    request: Request,
+) -> HTMLResponse:
     """The privacy notice."""
     return render(request, "views/privacy.html")
 
 
 @router.get("/tasks", response_model=None)
 def tasks(
-    request: Request, session: Session = Depends(db_session), at: datetime = Depends(now)
+    request: Request,
+    who: SignedIn,
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """Every round and case assigned to the person's agencies (coordinators without: rounds)."""
-    who = person(session, request)
     assert who.id is not None
     groups: dict[tuple[int, int], TaskGroup] = {}
     for view in visible_assignments(session=session, person_id=who.id):
@@ -96,12 +104,12 @@ def tasks(
 @router.get("/rounds/{round_id}/answers.csv", response_model=None)
 def download(
     request: Request,
+    who: SignedIn,
     round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    session: SessionDep,
+    at: Now,
 ) -> Response:
     """The person's agency's own submitted answers in a round, one row per answer."""
-    who = person(session, request)
     assert who.id is not None
     views = [
         v
@@ -140,7 +148,7 @@ def download(
             )
     record_event(
         session=session,
-        actor=f"person:{who.id}",
+        actor=actor(who),
         action="answers.downloaded",
         entity_type="round",
         entity_id=round_id,
