@@ -11,8 +11,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
-from agencies.api.app import PREFIX as API_PREFIX
-from agencies.api.app import create_api
 from agencies.deps import SignInRequired
 from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
@@ -39,14 +37,14 @@ ERROR_TITLES = {
 }
 
 
-def create_app(
+def create_portal(
     settings: Settings,
     *,
     engine: Engine | None = None,
     clock: Callable[[], datetime] = utcnow,
     limits: dict[str, int] | None = None,
 ) -> FastAPI:
-    """The portal app for these settings (the configured database unless an engine is given)."""
+    """The portal's pages for these settings (the configured database unless an engine is given)."""
     app = FastAPI(
         title="jointaudit portal",
         docs_url=None,
@@ -71,7 +69,6 @@ def create_app(
         StaticFiles(directory=STATIC_DIR / "govuk" / "assets", check_dir=False),
         name="govuk-assets",
     )
-    app.mount(API_PREFIX, create_api(settings, engine=app.state.engine, clock=clock))
     for module in (
         tasks,
         sign_in,

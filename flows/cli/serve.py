@@ -14,7 +14,7 @@ def serve(
     """Run the agency portal (put it behind an https reverse proxy in production)."""
     import uvicorn
 
-    from agencies.portal.app import create_app
+    from agencies.app import create_app
 
     app = create_app(get_settings())
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import ClassVar, TextIO
 
-from notifications.channels import MessageChannel, SendResult
+from notifications.channels.base import MessageChannel, SendResult
 from notifications.render import RenderedMessage
 
 

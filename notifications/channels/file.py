@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from models.errors import ConfigurationError
-from notifications.channels import MessageChannel, SendResult
+from notifications.channels.base import MessageChannel, SendResult
 from notifications.render import RenderedMessage
 
 

@@ -22,7 +22,7 @@ import httpx
 
 from models.errors import ConfigurationError
 from models.settings import Settings
-from notifications.channels import MessageChannel, SendResult
+from notifications.channels.base import MessageChannel, SendResult
 from notifications.errors import (
     PermanentDeliveryError,
     RateLimitedError,

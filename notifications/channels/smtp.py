@@ -18,7 +18,7 @@ from typing import ClassVar, Literal, Self
 
 from models.errors import ConfigurationError
 from models.settings import Settings
-from notifications.channels import MessageChannel, SendResult
+from notifications.channels.base import MessageChannel, SendResult
 from notifications.errors import (
     DeliveryError,
     PermanentDeliveryError,

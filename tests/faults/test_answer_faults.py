@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from agencies.portal.app import create_app
+from agencies.app import create_app
 from flows.rounds.launch import launch_round
 from models.answers import Answer, AnswerSet
 from models.round import Assignment

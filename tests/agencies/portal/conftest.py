@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from agencies.portal.app import create_app
+from agencies.app import create_app
 from flows.rounds.launch import launch_round
 from models.agency import Agency
 from models.partnership import Person
