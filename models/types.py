@@ -9,6 +9,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from models.errors import InputError
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp; refuses naive values, returns aware ones."""
@@ -36,3 +38,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC (the default clock)."""
     return datetime.now(UTC)
+
+
+def parse_now(text: str | None, *, field: str = "now") -> datetime:
+    """The injected clock from an ISO 8601 moment (naive means UTC), or the current time."""
+    if not text:
+        return utcnow()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{field} {text!r}: expected an ISO 8601 date and time") from None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

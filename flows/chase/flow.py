@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from prefect import flow, get_run_logger, task
 
 from flows.action_plan.chase import chase_actions
@@ -11,7 +9,7 @@ from flows.chase.sweep import chase_sweep
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from models.db import session_scope
 from models.settings import get_settings
-from models.types import utcnow
+from models.types import parse_now
 
 
 @task(
@@ -21,8 +19,7 @@ from models.types import utcnow
 )
 def sweep(now: str | None) -> dict[str, object]:
     """Queue the chase messages due at `now` (ISO; default the current time), in one transaction."""
-    moment = datetime.fromisoformat(now) if now else utcnow()
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = parse_now(now)
     with session_scope() as session:
         summary = chase_sweep(session=session, now=moment, settings=get_settings())
         actions = chase_actions(session=session, now=moment, settings=get_settings())

@@ -6,9 +6,10 @@ import typer
 
 from flows.chase.sweep import chase_sweep
 from flows.cli.common import JSON_HELP, done, print_json, print_table
-from flows.cli.round import NOW_HELP, parse_now
+from flows.cli.round import NOW_HELP
 from models.db import session_scope
 from models.settings import get_settings
+from models.types import parse_now
 
 
 def chase(

@@ -7,12 +7,12 @@ from pathlib import Path
 import typer
 
 from flows.cli.common import JSON_HELP, cli_actor, done, print_json, print_table
-from flows.cli.round import NOW_HELP, parse_now
+from flows.cli.round import NOW_HELP
 from flows.programme.store import launch_due_rounds, load_programme, programme_status
 from models.db import session_scope
 from models.errors import InputError
 from models.settings import get_settings
-from models.types import utcnow
+from models.types import parse_now, utcnow
 
 programme_app = typer.Typer(help="The year's audit programme.", no_args_is_help=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import typer
@@ -21,24 +21,13 @@ from models.round_parameters import (
     parse_quota,
 )
 from models.settings import get_settings
-from models.types import utcnow
+from models.types import parse_now, utcnow
 
 round_app = typer.Typer(
     help="Joint audit rounds: launch, follow, change, re-audit.", no_args_is_help=True
 )
 
 NOW_HELP = "Pretend it is this moment (ISO 8601), for what-ifs and tests."
-
-
-def parse_now(text: str | None) -> datetime:
-    """The injected clock: an ISO timestamp (UTC when no offset is given), or now."""
-    if text is None:
-        return utcnow()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"--now {text!r}: expected an ISO 8601 date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def _print_selection(explanation: dict[str, Any]) -> None:
@@ -112,14 +101,18 @@ def launch(
 
 
 def launch_parameters(params: LaunchParameters, *, seed: int, dry_run: bool, as_json: bool) -> None:
-    """Dry-run in-process, or launch through the Prefect flow; print the outcome."""
-    with session_scope() as session:
-        plan = plan_launch(
-            session=session, params=params, seed=seed, now=utcnow(), settings=get_settings()
-        )
-        refs = sorted(p.case_ref for p in plan.selection.picks)
-        explanation = plan.explanation()
+    """Dry-run in-process, or launch through the Prefect flow; print the outcome.
+
+    A launch plans once, inside the flow, with these checked parameters and seed: the flow's
+    errors are the dry run's errors.
+    """
     if dry_run:
+        with session_scope() as session:
+            plan = plan_launch(
+                session=session, params=params, seed=seed, now=utcnow(), settings=get_settings()
+            )
+            refs = sorted(p.case_ref for p in plan.selection.picks)
+            explanation = plan.explanation()
         if as_json:
             print_json({"seed": seed, "case_refs": refs, "selection": explanation})
             return

@@ -6,11 +6,10 @@ rows are the state, and Prefect sees counts only (no recipients, no content).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import flow, get_run_logger, task
 
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
+from models.types import parse_now
 from notifications.delivery import poll_delivery_statuses
 from notifications.dispatcher import dispatch_due
 
@@ -22,7 +21,7 @@ from notifications.dispatcher import dispatch_due
 )
 def send_due_messages(batch_size: int | None = None, now: str | None = None) -> dict[str, int]:
     """Claim, render, send and record every due message; returns counts."""
-    moment = datetime.fromisoformat(now) if now else None
+    moment = parse_now(now) if now else None
     return dispatch_due(batch_size=batch_size, now=moment).as_dict()
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from prefect import flow, get_run_logger, task
 
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from flows.programme.store import launch_due_rounds
 from models.db import session_scope
 from models.settings import get_settings
-from models.types import utcnow
+from models.types import parse_now, utcnow
 
 
 @task(
@@ -20,7 +18,7 @@ from models.types import utcnow
 )
 def launch_planned(now_iso: str | None = None) -> list[int]:
     """Launch every due planned round in one transaction each run; returns the round ids."""
-    now = datetime.fromisoformat(now_iso) if now_iso else utcnow()
+    now = parse_now(now_iso)
     with session_scope() as session:
         launched = launch_due_rounds(
             session=session, now=now, settings=get_settings(), actor="prefect:launch-due-rounds"

@@ -15,7 +15,7 @@ from models.db import session_scope
 from models.round import ANSWERED, Assignment, AssignmentStatus, AuditRound, RoundStatus
 from models.round_parameters import LaunchParameters
 from models.settings import Settings, get_settings
-from models.types import utcnow
+from models.types import parse_now
 
 
 def rounds_due_for_reconciliation(
@@ -54,7 +54,7 @@ def rounds_due_for_reconciliation(
 )
 def reconcile_one(round_id: int, now_iso: str | None = None) -> dict[str, int]:
     """Reconcile one round; counts only."""
-    now = datetime.fromisoformat(now_iso) if now_iso else utcnow()
+    now = parse_now(now_iso)
     with session_scope() as session:
         findings = reconcile_round(
             session=session, round_id=round_id, now=now, actor="prefect:reconcile"
@@ -77,7 +77,7 @@ async def reconcile_round_flow(round_id: int) -> dict[str, int]:
 @flow(name="reconcile-due-rounds")
 async def reconcile_due_rounds(now: str | None = None) -> list[int]:
     """Reconcile every round that is fully answered or past its due date plus grace."""
-    moment = datetime.fromisoformat(now) if now else utcnow()
+    moment = parse_now(now)
     with session_scope() as session:
         due = rounds_due_for_reconciliation(session=session, now=moment, settings=get_settings())
     for round_id in due:

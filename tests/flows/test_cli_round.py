@@ -78,3 +78,26 @@ def test_a_launch_runs_through_the_prefect_flow_and_round_show_lists_the_assignm
     assert "police" in out and "9" in out
     code, out, _ = run("round", "list", "--json")
     assert [r["round_id"] for r in json.loads(out)] == [launched["round_id"]]
+
+
+@pytest.mark.prefect
+@pytest.mark.usefixtures("register")
+def test_a_launch_from_the_command_line_selects_the_cases_once(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import flows.rounds.launch as launch_module
+
+    calls: list[int] = []
+    real_select = launch_module.select_cases
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real_select(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(launch_module, "select_cases", counted)
+    code, out, err = run(*LAUNCH, "--idempotency-key", "plan-once", "--json")
+    assert code == 0, err
+    assert json.loads(out)["seed"] == 2026
+    assert len(calls) == 1
+    code, _, err = run(*LAUNCH[:-2], "--seed", "1", "--sample", "50")
+    assert code == 1 and "quotas add up to 9, but the sample size is 50" in err
