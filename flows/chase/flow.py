@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
 
-from flows.action_plan.chase import chase_actions
-from flows.chase.sweep import chase_sweep
+from flows.chase.run import chase_everything
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from models.db import session_scope
 from models.settings import get_settings
@@ -19,16 +18,9 @@ from models.types import parse_now
 )
 def sweep(now: str | None) -> dict[str, object]:
     """Queue the chase messages due at `now` (ISO; default the current time), in one transaction."""
-    moment = parse_now(now)
     with session_scope() as session:
-        summary = chase_sweep(session=session, now=moment, settings=get_settings())
-        actions = chase_actions(session=session, now=moment, settings=get_settings())
-    return {
-        "rounds": summary.rounds,
-        "queued": summary.queued,
-        "by_kind": summary.by_kind,
-        "action_messages": actions,
-    }
+        run = chase_everything(session=session, now=parse_now(now), settings=get_settings())
+    return run.as_dict()
 
 
 @flow(name="chase-overdue")

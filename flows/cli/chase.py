@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from flows.chase.sweep import chase_sweep
+from flows.chase.run import chase_everything
 from flows.cli.common import JSON_HELP, done, print_json, print_table
 from flows.cli.round import NOW_HELP
 from models.db import session_scope
@@ -17,13 +17,13 @@ def chase(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what is due; queue nothing."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Queue the reminders, overdue notices, escalations and digests due now (once each)."""
+    """Queue the reminders, overdue notices, escalations, digests and action reminders due now
+    (once each): exactly what the scheduled `chase-overdue` flow queues."""
     with session_scope() as session:
-        summary = chase_sweep(
+        run = chase_everything(
             session=session, now=parse_now(now), settings=get_settings(), dry_run=dry_run
         )
-        if dry_run:
-            session.rollback()
+    summary = run.responses
     if as_json:
         print_json(
             {
@@ -32,6 +32,7 @@ def chase(
                 "queued": summary.queued,
                 "by_kind": summary.by_kind,
                 "messages": summary.messages,
+                "action_messages": run.action_messages,
             }
         )
         return
@@ -49,4 +50,7 @@ def chase(
     if rows:
         print_table(None, ("round", "agency", "person", "kind", "step", "outstanding"), rows)
     verb = "due (dry run, nothing queued)" if dry_run else "queued"
-    done(f"{summary.rounds} rounds chased; {summary.queued} messages {verb}")
+    done(
+        f"{summary.rounds} rounds chased; {summary.queued} messages {verb}; "
+        f"{run.action_messages} action reminders {'due' if dry_run else 'queued'}"
+    )

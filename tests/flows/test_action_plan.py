@@ -30,6 +30,7 @@ from tests.builders import (
     register_of,
     submit_answers,
 )
+from tests.cli import Run
 
 SCRIPT = "<script>alert('x')</script> More joint visits"
 
@@ -232,3 +233,30 @@ def test_late_actions_are_chased_once_per_step_on_working_days(
     )
     assert {m.context["rag_status"] for m in sent("overdue")} == {"red"}
     assert all(m.address == "lead@police.example.org" for m in sent("overdue"))
+
+
+def test_the_chase_command_queues_exactly_what_the_scheduled_flow_queues(
+    session: Session, round_id: int, settings: Settings, tmp_path: Path, run: Run
+) -> None:
+    import json
+
+    from flows.chase.flow import sweep
+    from tests.builders import launch_chase_round
+
+    actions = len(approved_plan(session, round_id, owner="police"))
+    launch_chase_round(
+        session=session, settings=settings, tmp_path=tmp_path, due=date(2027, 3, 16), key="both"
+    )
+    session.close()
+    now = "2027-03-23T09:00"  # the chase round is overdue; the actions are five days from due
+    code, out, err = run("chase", "--now", now, "--dry-run", "--json")
+    assert code == 0, err
+    dry = json.loads(out)
+    assert dry["queued"] > 0 and dry["action_messages"] == actions > 0
+    flow_result = sweep.fn(now)
+    assert (flow_result["queued"], flow_result["action_messages"]) == (
+        dry["queued"],
+        dry["action_messages"],
+    )
+    code, out, _ = run("chase", "--now", now, "--json")
+    assert (json.loads(out)["queued"], json.loads(out)["action_messages"]) == (0, 0)
