@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import String, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import ColumnElement, String, UniqueConstraint, and_
+from sqlmodel import Field, SQLModel, col
 
+from models.questionnaire import Answer as AnswerValue
+from models.round import ANSWERED, Assignment
 from models.types import UTCDateTime, utcnow
 
 
@@ -51,6 +54,29 @@ class Answer(SQLModel, table=True):
     number: float | None = None
     day: date | None = None
     text: str | None = Field(default=None, max_length=10_000)
+
+
+def answer_value(row: Answer, options: Sequence[str] = ()) -> AnswerValue:
+    """The typed value of one stored answer row (its ticked options for a multi-choice)."""
+    if row.text is not None:
+        return row.text
+    if row.number is not None:
+        return int(row.number) if row.number.is_integer() else row.number
+    if row.day is not None:
+        return row.day
+    if row.choice is None and options:
+        return sorted(options)
+    return row.choice
+
+
+def counted_answers(round_id: int) -> ColumnElement[bool]:
+    """The answers that count, for every reader: the current submitted version of each
+    answered (submitted or not known) assignment of the round. Join Assignment and AnswerSet."""
+    return and_(
+        col(Assignment.round_id) == round_id,
+        col(Assignment.status).in_(ANSWERED),
+        col(AnswerSet.status) == AnswerSetStatus.submitted,
+    )
 
 
 class AnswerOption(SQLModel, table=True):

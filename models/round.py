@@ -83,6 +83,10 @@ class RoundAgency(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
+    def effective_due_date(self, round_: AuditRound) -> date:
+        """This agency's due date: its own extension, or the round's."""
+        return self.due_date or round_.due_date
+
 
 class RoundCase(SQLModel, table=True):
     """A case selected for a round, with its stratum and selection rank."""

@@ -108,7 +108,7 @@ def _views(
         query = query.where(col(RoundAgency.status) == MemberStatus.active)
     return [
         AssignmentView(
-            assignment, round_, agency, case_ref, role, version, member.due_date or round_.due_date
+            assignment, round_, agency, case_ref, role, version, member.effective_due_date(round_)
         )
         for assignment, round_, agency, case_ref, version, member in session.execute(query).all()
     ]

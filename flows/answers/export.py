@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -12,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from flows.rounds.views import get_round
 from models.agency import Agency
-from models.answers import Answer, AnswerOption, AnswerSet, AnswerSetStatus
+from models.answers import Answer, AnswerOption, AnswerSet, answer_value, counted_answers
 from models.case import Case
-from models.round import Assignment, AssignmentStatus
+from models.round import Assignment
 
 COLUMNS = ("round_id", "case_ref", "agency", "question_id", "answer")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -47,15 +48,14 @@ def safe_cell(value: str) -> str:
 
 
 def _value(answer: Answer, options: Sequence[str]) -> str:
-    if options:
-        return ";".join(sorted(options))
-    if answer.choice is not None:
-        return answer.choice
-    if answer.number is not None:
-        return f"{answer.number:g}"
-    if answer.day is not None:
-        return answer.day.isoformat()
-    return answer.text or ""
+    value = answer_value(answer, options)
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else str(value)
 
 
 def answer_rows(*, session: Session, round_id: int) -> list[ExportRow]:
@@ -67,11 +67,7 @@ def answer_rows(*, session: Session, round_id: int) -> list[ExportRow]:
         .join(Assignment, col(Assignment.id) == col(AnswerSet.assignment_id))
         .join(Agency, col(Agency.id) == col(Assignment.agency_id))
         .join(Case, col(Case.id) == col(Assignment.case_id))
-        .where(
-            col(Assignment.round_id) == round_id,
-            col(Assignment.status).in_([AssignmentStatus.submitted, AssignmentStatus.not_known]),
-            col(AnswerSet.status) == AnswerSetStatus.submitted,
-        )
+        .where(counted_answers(round_id))
         .order_by(col(Case.case_ref), col(Agency.code), col(Answer.id))
     ).all()
     ids = [answer.id for answer, _, _ in rows]

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from flows.answers.access import AssignmentView
-from models.answers import Answer, AnswerOption, AnswerSet, AnswerSetStatus
+from models.answers import Answer, AnswerOption, AnswerSet, AnswerSetStatus, answer_value
 from models.audit_log import record_event
 from models.errors import ConflictError
 from models.questionnaire import KNOWN_QUESTION_ID, Question
@@ -65,15 +65,7 @@ def read_values(*, session: Session, answer_set_id: int) -> dict[str, AnswerValu
         options.setdefault(answer_id, []).append(option_id)
     values: dict[str, AnswerValue] = {}
     for row in rows:
-        value: AnswerValue = row.choice
-        if row.text is not None:
-            value = row.text
-        elif row.number is not None:
-            value = int(row.number) if row.number.is_integer() else row.number
-        elif row.day is not None:
-            value = row.day
-        elif row.choice is None and row.id in options:
-            value = options[row.id]
+        value = answer_value(row, options.get(row.id or 0, []))
         if value is not None:
             values[row.question_id] = value
     return values

@@ -13,6 +13,9 @@ from datetime import date, datetime
 from typing import Literal
 
 from models.calendar import WorkingDayCalendar, end_of_day, london_date
+from models.round import AuditRound
+from models.round_parameters import ChaseOverrides
+from models.settings import Settings
 
 ChaseKind = Literal["reminder", "overdue", "escalation", "digest"]
 CHASE_TEMPLATES = ("reminder", "overdue", "escalation", "digest")
@@ -26,6 +29,34 @@ class ChaseRules:
     overdue_repeat_every: int = 3
     escalate_after_days_overdue: int = 5
     digest: bool = True
+    reconcile_grace_days: int = 5
+
+
+def chase_rules(overrides: ChaseOverrides, settings: Settings) -> ChaseRules:
+    """The partnership's defaults with a round's launch overrides: the one place they meet."""
+
+    def pick(value: int | None, default: int) -> int:
+        return default if value is None else value
+
+    return ChaseRules(
+        reminder_days_before_due=pick(
+            overrides.reminder_days_before_due, settings.chase_reminder_days_before_due
+        ),
+        overdue_repeat_every=pick(
+            overrides.overdue_repeat_every, settings.chase_overdue_repeat_every
+        ),
+        escalate_after_days_overdue=pick(
+            overrides.escalate_after_days_overdue, settings.chase_escalate_after_days_overdue
+        ),
+        digest=settings.chase_digest_enabled,
+        reconcile_grace_days=pick(overrides.reconcile_grace_days, settings.reconcile_grace_days),
+    )
+
+
+def round_chase_rules(round_: AuditRound, settings: Settings) -> ChaseRules:
+    """A launched round's chase rules, from the parameters it was launched with."""
+    overrides = ChaseOverrides.model_validate((round_.parameters or {}).get("chase") or {})
+    return chase_rules(overrides, settings)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from flows.chase.policy import (
     CHASE_TEMPLATES,
     AgencyOutstanding,
     ChaseMessage,
-    ChaseRules,
     RoundFacts,
     overdue_at,
     plan_chase,
+    round_chase_rules,
 )
 from flows.rounds.messages import partnership_name
 from models.agency import Agency, AgencyContact, ContactRole
@@ -57,26 +57,6 @@ class ChaseSummary:
     queued: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
-
-
-def rules_for(*, round_: AuditRound, settings: Settings) -> ChaseRules:
-    """The partnership's defaults with the round's launch overrides."""
-    chase = (round_.parameters or {}).get("chase") or {}
-
-    def pick(name: str, default: int) -> int:
-        value = chase.get(name)
-        return default if value is None else int(value)
-
-    return ChaseRules(
-        reminder_days_before_due=pick(
-            "reminder_days_before_due", settings.chase_reminder_days_before_due
-        ),
-        overdue_repeat_every=pick("overdue_repeat_every", settings.chase_overdue_repeat_every),
-        escalate_after_days_overdue=pick(
-            "escalate_after_days_overdue", settings.chase_escalate_after_days_overdue
-        ),
-        digest=settings.chase_digest_enabled,
-    )
 
 
 def outstanding_counts(*, session: Session) -> dict[int, dict[int, int]]:
@@ -149,7 +129,7 @@ def round_facts(
         AgencyOutstanding(
             agency_id=ra.agency_id,
             agency_name=agency.name,
-            due_date=ra.due_date or round_.due_date,
+            due_date=ra.effective_due_date(round_),
             outstanding=counts[ra.agency_id],
             recipients=tuple(recipients.get(ra.agency_id, ())),
             escalation_contacts=((escalation[ra.agency_id],) if ra.agency_id in escalation else ()),
@@ -158,7 +138,7 @@ def round_facts(
     )
     return RoundFacts(
         round_id=round_.id,
-        rules=rules_for(round_=round_, settings=settings),
+        rules=round_chase_rules(round_, settings),
         agencies=agencies,
         coordinators=coordinators,
     )

@@ -7,13 +7,13 @@ from datetime import datetime
 from prefect import flow, get_run_logger, task
 from sqlmodel import Session, col, select
 
+from flows.chase.policy import round_chase_rules
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from flows.reconcile.run import reconcile_round
 from flows.rounds.views import agency_due_dates
 from models.calendar import WorkingDayCalendar, end_of_day
 from models.db import session_scope
 from models.round import ANSWERED, Assignment, AssignmentStatus, AuditRound, RoundStatus
-from models.round_parameters import LaunchParameters
 from models.settings import Settings, get_settings
 from models.types import parse_now
 
@@ -35,12 +35,11 @@ def rounds_due_for_reconciliation(
                 col(Assignment.status).not_in([*ANSWERED, AssignmentStatus.withdrawn]),
             )
         ).first()
-        grace = LaunchParameters.model_validate(round_.parameters).chase.reconcile_grace_days
         last_due = max(
             agency_due_dates(session=session, round_=round_).values(), default=round_.due_date
         )
         deadline = calendar.add_working_days(
-            last_due, settings.reconcile_grace_days if grace is None else grace
+            last_due, round_chase_rules(round_, settings).reconcile_grace_days
         )
         if open_ is None or now > end_of_day(deadline):
             due.append(round_.id)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from flows.reconcile.compute import RoundAnswers
 from flows.rounds.views import get_round
 from models.agency import Agency
-from models.answers import Answer, AnswerSet, AnswerSetStatus, Concern
+from models.answers import Answer, AnswerSet, Concern, counted_answers
 from models.case import Case
 from models.moderation import ModeratedAnswer
 from models.questionnaire import Tool
@@ -28,7 +28,8 @@ def round_tool(*, session: Session, round_id: int) -> Tool:
 
 
 def load_answers(*, session: Session, round_id: int) -> RoundAnswers:
-    """Every submitted answer of the round's active agencies and cases, in long form."""
+    """Every answer that counts (`counted_answers`) of the round's active agencies and cases,
+    in long form; a not-known assignment's only answer says so and enters no figure."""
     agencies = session.exec(
         select(Agency.id, Agency.code)
         .join(RoundAgency, col(RoundAgency.agency_id) == col(Agency.id))
@@ -55,11 +56,7 @@ def load_answers(*, session: Session, round_id: int) -> RoundAnswers:
         )
         .join(AnswerSet, col(AnswerSet.assignment_id) == col(Assignment.id))
         .join(Answer, col(Answer.answer_set_id) == col(AnswerSet.id))
-        .where(
-            col(Assignment.round_id) == round_id,
-            col(Assignment.status) == AssignmentStatus.submitted,
-            col(AnswerSet.status) == AnswerSetStatus.submitted,
-        )
+        .where(counted_answers(round_id))
     ).all()
     kept = [r for r in rows if r[0] in agency_at and r[1] in case_at]
     moderated = {

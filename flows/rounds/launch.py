@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from flows.chase.policy import chase_rules
 from flows.rounds.access import grant_agency_contacts
 from flows.rounds.eligibility import FunnelStep, eligible_for, register_counts, same_cases_as
 from flows.rounds.messages import queue_invitations
@@ -85,10 +86,8 @@ def check_due_date(
 
 def check_grace(params: LaunchParameters, *, settings: Settings) -> None:
     """Reconciliation must wait until escalation has had its chance."""
-    grace = params.chase.reconcile_grace_days
-    grace = settings.reconcile_grace_days if grace is None else grace
-    escalate = params.chase.escalate_after_days_overdue
-    escalate = settings.chase_escalate_after_days_overdue if escalate is None else escalate
+    rules = chase_rules(params.chase, settings)
+    grace, escalate = rules.reconcile_grace_days, rules.escalate_after_days_overdue
     if grace < escalate:
         raise InputError(
             f"the reconciliation grace ({grace} working days) is shorter than the "

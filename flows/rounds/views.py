@@ -91,7 +91,7 @@ def agency_due_dates(*, session: Session, round_: AuditRound) -> dict[int, date]
             col(RoundAgency.round_id) == round_.id, col(RoundAgency.status) == MemberStatus.active
         )
     )
-    return {ra.agency_id: ra.due_date or round_.due_date for ra in rows}
+    return {ra.agency_id: ra.effective_due_date(round_) for ra in rows}
 
 
 def is_overdue(status: str, due: date, now: datetime) -> bool:
@@ -113,7 +113,7 @@ def round_detail(*, session: Session, round_id: int, now: datetime) -> RoundDeta
     ).all()
     progress = {
         ra.agency_id: AgencyProgress(
-            agency=a.code, name=a.name, status=ra.status, due_date=ra.due_date or round_.due_date
+            agency=a.code, name=a.name, status=ra.status, due_date=ra.effective_due_date(round_)
         )
         for ra, a in members
     }

@@ -136,7 +136,7 @@ def test_the_reminder_is_due_a_number_of_working_days_before_the_due_date() -> N
 
 
 def test_a_round_overrides_the_partnership_defaults_at_launch(settings: Settings) -> None:
-    from flows.chase.sweep import rules_for
+    from flows.chase.policy import round_chase_rules
     from models.round import AuditRound
 
     round_ = AuditRound(
@@ -150,7 +150,7 @@ def test_a_round_overrides_the_partnership_defaults_at_launch(settings: Settings
         register_counts={},
         created_by="c",
     )
-    rules = rules_for(round_=round_, settings=settings)
+    rules = round_chase_rules(round_, settings)
     assert (rules.reminder_days_before_due, rules.overdue_repeat_every) == (1, 3)
     assert latest_step(due=DUE, rules=rules, calendar=CALENDAR, today=date(2026, 12, 22)) is None
     assert latest_step(due=DUE, rules=rules, calendar=CALENDAR, today=date(2026, 12, 23)) == (

@@ -101,3 +101,18 @@ def test_a_round_exports_to_one_pseudonymised_zip_and_the_export_is_audited(
         assert "round.launched" in archive.read("audit.json").decode()
         assert b"C-0001" in archive.read("answers.csv")
     assert list_events(session=session, action="round.exported")[0].actor == "coordinator"
+
+
+def test_the_export_and_reconciliation_count_the_same_assignments(
+    session: Session, baseline: int
+) -> None:
+    from flows.reconcile.load import load_answers
+
+    exported = {(r.agency, r.case_ref) for r in answer_rows(session=session, round_id=baseline)}
+    loaded = load_answers(session=session, round_id=baseline)
+    reconciled = {
+        (loaded.agencies[a], loaded.cases[c])
+        for a, c in zip(loaded.agency_index, loaded.case_index, strict=True)
+    }
+    assert ("police", "C-0003") in exported  # the not-known assignment
+    assert reconciled == exported
