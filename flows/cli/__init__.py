@@ -1,4 +1,8 @@
-"""The `jointaudit` command line (Typer): one sub-command family per area."""
+"""The `jointaudit` command line (Typer): one module per command family, the `up` supervisor
+(supervisor.py) and the demo (demo/).
+
+The only part of flows/ that may import agencies/; nothing outside flows/cli/ imports it.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of the domain database (versions/), run by `jointaudit init`."""
