@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -12,6 +13,7 @@ import yaml
 from sqlmodel import Session
 
 from agencies.registry import load_registry_file
+from models.questionnaire import KNOWN_QUESTION_TEXT
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 AGENCY_CODES = ("police", "csc", "health", "education", "probation")
@@ -215,3 +217,29 @@ def at_nine(day: date) -> datetime:
     from models.calendar import LONDON
 
     return datetime.combine(day, time(9, 0), tzinfo=LONDON)
+
+
+KNOWN: dict[str, Any] = {
+    "id": "known_to_agency",
+    "type": "yes_no_na",
+    "allow_na": False,
+    "text": KNOWN_QUESTION_TEXT,
+}
+CLOSING: list[dict[str, Any]] = [
+    {"id": "good_practice", "type": "text", "text": "Good practice?", "required": False},
+    {"id": "areas_for_development", "type": "text", "text": "Areas for development?"},
+    {"id": "recommendations", "type": "text", "text": "Recommendations?"},
+]
+
+
+def tool_data(*questions: dict[str, Any]) -> dict[str, Any]:
+    """A valid tool around the given questions, which sit at sections[1].questions[i]."""
+    return {
+        "name": "test-tool",
+        "title": "Test tool",
+        "sections": [
+            {"title": "About this child", "questions": [copy.deepcopy(KNOWN)]},
+            {"title": "Practice", "questions": [copy.deepcopy(q) for q in questions]},
+            {"title": "Summary", "questions": copy.deepcopy(CLOSING)},
+        ],
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 from typing import Any
 
@@ -13,7 +12,6 @@ from pydantic import TypeAdapter
 from agencies.tool_catalog import BUILTIN_DIR
 from models.errors import ImportFileError, Problem
 from models.questionnaire import (
-    KNOWN_QUESTION_TEXT,
     QUESTION_TYPES,
     Question,
     Rollup,
@@ -21,18 +19,8 @@ from models.questionnaire import (
     read_tool,
     roll_up,
 )
+from tests.builders import tool_data
 
-KNOWN: dict[str, Any] = {
-    "id": "known_to_agency",
-    "type": "yes_no_na",
-    "allow_na": False,
-    "text": KNOWN_QUESTION_TEXT,
-}
-CLOSING: list[dict[str, Any]] = [
-    {"id": "good_practice", "type": "text", "text": "Good practice?", "required": False},
-    {"id": "areas_for_development", "type": "text", "text": "Areas for development?"},
-    {"id": "recommendations", "type": "text", "text": "Recommendations?"},
-]
 CHOICE: dict[str, Any] = {
     "id": "outcome",
     "type": "single_choice",
@@ -45,19 +33,6 @@ OWN_YES_NO: dict[str, Any] = {
     "text": "Was the case discussed in supervision as policy requires?",
     "standard": {"met": ["yes"]},
 }
-
-
-def tool_data(*questions: dict[str, Any]) -> dict[str, Any]:
-    """A valid tool around the given questions, which sit at sections[1].questions[i]."""
-    return {
-        "name": "test-tool",
-        "title": "Test tool",
-        "sections": [
-            {"title": "About this child", "questions": [copy.deepcopy(KNOWN)]},
-            {"title": "Practice", "questions": [copy.deepcopy(q) for q in questions]},
-            {"title": "Summary", "questions": copy.deepcopy(CLOSING)},
-        ],
-    }
 
 
 def parse(data: dict[str, Any]) -> Tool:
