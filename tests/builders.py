@@ -243,3 +243,28 @@ def tool_data(*questions: dict[str, Any]) -> dict[str, Any]:
             {"title": "Summary", "questions": copy.deepcopy(CLOSING)},
         ],
     }
+
+
+def tool_sheet_rows(tool_name: str = "s47-strategy") -> dict[str, list[list[Any]]]:
+    """A built-in tool's spreadsheet rows (survey, choices, settings), to edit in a test."""
+    from agencies.tool_catalog import load_tool
+    from models.questionnaire.spreadsheet_writer import tool_sheets
+
+    return {
+        name: [list(row) for row in rows]
+        for name, rows in tool_sheets(load_tool(tool_name)).items()
+    }
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """Write rows as an XLSX workbook, one sheet per entry (cells starting "=" are formulas)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
