@@ -54,7 +54,7 @@ def test_tools_list_json_gives_each_tool_name_and_version() -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert [(r["name"], r["version"]) for r in rows] == [
-        (name, load_tool(name).version) for name in ("domestic-abuse", "s47-strategy")
+        (name, load_tool(name).version) for name in ("domestic-abuse", "neglect", "s47-strategy")
     ]
     assert all(r["source"] == "built-in" for r in rows)
 
@@ -89,9 +89,9 @@ def test_tools_show_reads_a_tool_file_given_by_path() -> None:
 
 
 def test_tools_show_of_an_unknown_tool_raises_not_found() -> None:
-    result = run("show", "neglect")
+    result = run("show", "exploitation")
     assert isinstance(result.exception, NotFoundError)
-    assert "known tools: domestic-abuse, s47-strategy" in str(result.exception)
+    assert "known tools: domestic-abuse, neglect, s47-strategy" in str(result.exception)
 
 
 def test_tools_validate_json_gives_name_and_version_of_a_valid_file() -> None:
@@ -169,6 +169,7 @@ def test_the_jointaudit_cli_has_the_tools_commands(
     assert main(["tools", "list", "--json"]) == 0
     assert {row["name"] for row in json.loads(capsys.readouterr().out)} == {
         "domestic-abuse",
+        "neglect",
         "s47-strategy",
     }
     assert main(["tools", "validate", str(bad_tool(tmp_path))]) == 1

@@ -57,8 +57,8 @@ def question(**fields: Any) -> Question:
     return TypeAdapter(Question).validate_python(fields)
 
 
-def test_both_built_in_tools_validate() -> None:
-    for name in ("domestic-abuse", "s47-strategy"):
+def test_every_built_in_tool_validates() -> None:
+    for name in ("domestic-abuse", "s47-strategy", "neglect"):
         tool = read_tool(BUILTIN_DIR / f"{name}.yaml")
         assert tool.name == name
         assert tool.working_together
