@@ -15,7 +15,7 @@ from agencies.tool_preview import write_preview
 from flows.cli_common import JSON_HELP, console, done, print_json, print_table
 from models.errors import ImportFileError
 from models.questionnaire import Question, Tool, canonical_form
-from models.questionnaire.spreadsheet import is_spreadsheet, read_tool_file
+from models.questionnaire.spreadsheet import is_csv_folder, read_tool_file
 from models.questionnaire.spreadsheet_writer import Format, write_tool
 from models.settings import get_settings
 
@@ -38,7 +38,7 @@ TOOLS_DIR_OPTION = typer.Option(
 
 def _load(name: str, tools_dir: list[Path]) -> tuple[Tool, str]:
     """The tool named, or read from a file; with where it came from."""
-    if name.endswith((".yaml", ".yml")) or "/" in name or is_spreadsheet(name):
+    if name.endswith((".yaml", ".yml", ".xlsx")) or "/" in name or is_csv_folder(name):
         return read_tool_file(name), name
     entry = find_entry(name, tools_dir)
     return read_entry(entry), entry.source

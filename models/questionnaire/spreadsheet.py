@@ -17,7 +17,7 @@ from models.errors import ImportFileError, Problem
 from models.questionnaire.base import Problems
 from models.questionnaire.located import Loc
 from models.questionnaire.sheets import Sheet, read_csv_folder, read_workbook
-from models.questionnaire.survey_rows import SheetReader, read_survey
+from models.questionnaire.survey_rows import BEGIN, END, SheetReader, read_survey
 from models.questionnaire.tool import Tool
 from models.yaml_source import _clean_path, load_yaml
 
@@ -26,6 +26,8 @@ def _problem_message(detail: Any, question_type: str | None) -> str:
     kind, message = detail["type"], str(detail["msg"]).removeprefix("Value error, ")
     if kind == "missing":
         return "missing: fill in this column"
+    if kind == "too_short" and detail["loc"][-1:] == ("questions",):
+        return f"this section has no questions: put them between its {BEGIN} and {END} rows"
     if kind == "extra_forbidden":
         shown = f"{question_type} questions" if question_type else "this row"
         return f"this column does not apply to {shown}: leave it blank"
@@ -68,6 +70,7 @@ def tool_from_sheets(source: str, sheets: dict[str, Sheet], *, check: Check | No
         raise ImportFileError(source, reader.problems)
     data: dict[str, Any] = {}
     reader.settings(data)
+    reader.places[("sections",)] = "survey sheet"
     data["sections"] = read_survey(reader, reader.choice_lists())
     try:
         tool = Tool.model_validate(data)
@@ -90,6 +93,11 @@ def is_spreadsheet(path: Path | str) -> bool:
     """Whether a path names a tool spreadsheet: an .xlsx file or a folder of CSV sheets."""
     path = Path(path)
     return path.suffix.lower() == ".xlsx" or path.is_dir()
+
+
+def is_csv_folder(path: Path | str) -> bool:
+    """Whether a path is a folder holding a survey.csv sheet."""
+    return (Path(path) / "survey.csv").is_file()
 
 
 def read_spreadsheet(path: Path | str, *, check: Check | None = None) -> Tool:

@@ -215,6 +215,20 @@ def test_sections_must_begin_and_end_in_pairs(tmp_path: Path) -> None:
     ]
 
 
+def test_a_section_without_questions_and_a_survey_without_sections_are_refused(
+    tmp_path: Path,
+) -> None:
+    survey = tool_sheet_rows()["survey"]
+    survey[4:4] = [["begin section", "", "Nothing here"], ["end section"]]
+    assert problems(edited(tmp_path, survey=survey)) == [
+        "survey row 5: this section has no questions: put them between its begin section "
+        "and end section rows"
+    ]
+    assert problems(edited(tmp_path, survey=[SURVEY_HEADER])) == [
+        "survey sheet: no sections: begin each with a begin section row"
+    ]
+
+
 def test_a_question_outside_a_section_is_refused(tmp_path: Path) -> None:
     survey = tool_sheet_rows()["survey"]
     survey.insert(1, ["text", "notes", "Notes?"])
