@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -12,6 +13,7 @@ import yaml
 from sqlmodel import Session
 
 from agencies.registry import load_registry_file
+from models.questionnaire import KNOWN_QUESTION_TEXT
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 AGENCY_CODES = ("police", "csc", "health", "education", "probation")
@@ -215,3 +217,54 @@ def at_nine(day: date) -> datetime:
     from models.calendar import LONDON
 
     return datetime.combine(day, time(9, 0), tzinfo=LONDON)
+
+
+KNOWN: dict[str, Any] = {
+    "id": "known_to_agency",
+    "type": "yes_no_na",
+    "allow_na": False,
+    "text": KNOWN_QUESTION_TEXT,
+}
+CLOSING: list[dict[str, Any]] = [
+    {"id": "good_practice", "type": "text", "text": "Good practice?", "required": False},
+    {"id": "areas_for_development", "type": "text", "text": "Areas for development?"},
+    {"id": "recommendations", "type": "text", "text": "Recommendations?"},
+]
+
+
+def tool_data(*questions: dict[str, Any]) -> dict[str, Any]:
+    """A valid tool around the given questions, which sit at sections[1].questions[i]."""
+    return {
+        "name": "test-tool",
+        "title": "Test tool",
+        "sections": [
+            {"title": "About this child", "questions": [copy.deepcopy(KNOWN)]},
+            {"title": "Practice", "questions": [copy.deepcopy(q) for q in questions]},
+            {"title": "Summary", "questions": copy.deepcopy(CLOSING)},
+        ],
+    }
+
+
+def tool_sheet_rows(tool_name: str = "s47-strategy") -> dict[str, list[list[Any]]]:
+    """A built-in tool's spreadsheet rows (survey, choices, settings), to edit in a test."""
+    from models.questionnaire.catalog import load_tool
+    from models.questionnaire.spreadsheet_writer import tool_sheets
+
+    return {
+        name: [list(row) for row in rows]
+        for name, rows in tool_sheets(load_tool(tool_name)).items()
+    }
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """Write rows as an XLSX workbook, one sheet per entry (cells starting "=" are formulas)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ ROLLUP_TEXT = {
         "Case answer before moderation: what most agencies say (a tie counts as not met)."
     ),
 }
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+ASSET_URL = re.compile(r"url\([^)]*\)")
 PARTLY_TEXT = {"met": "met", "not_met": "not met", "half": "half met"}
 
 
@@ -39,6 +42,7 @@ class PreviewSection:
     title: str
     description: str
     entries: list[PreviewEntry]
+    condition: str = ""
 
 
 def template_environment() -> Environment:
@@ -103,6 +107,11 @@ def describe_scoring(question: Question) -> list[str]:
         )
     if question.applies_to:
         lines.append(f"Asked only of: {', '.join(question.applies_to)}.")
+    if question.applies_when is not None:
+        lines.append(
+            f"Asked only when {question.applies_when.describe()}; for other cases it is "
+            "neither asked nor counted."
+        )
     return lines
 
 
@@ -120,7 +129,8 @@ def preview_sections(
             scoring = describe_scoring(question) if show_scoring else []
             entries.append(PreviewEntry(number=number, question=question, scoring=scoring))
         if entries:
-            sections.append(PreviewSection(section.title, section.description, entries))
+            condition = section.applies_when.describe() if section.applies_when else ""
+            sections.append(PreviewSection(section.title, section.description, entries, condition))
     return sections
 
 
@@ -130,8 +140,9 @@ def render_preview(
     agency: str | None = None,
     show_scoring: bool = True,
     stylesheet: str | None = None,
+    inline_css: str | None = None,
 ) -> str:
-    """The whole preview page; without a stylesheet URL, a small inline style is used."""
+    """The whole preview page, with a stylesheet's text, its URL, or a small fallback style."""
     template = template_environment().get_template("views/tool_preview.html")
     return template.render(
         tool=tool,
@@ -139,21 +150,29 @@ def render_preview(
         agency=agency,
         sections=preview_sections(tool, agency=agency, show_scoring=show_scoring),
         stylesheet=stylesheet,
+        inline_css=inline_css,
         values={},
         errors={},
     )
 
 
+def standalone_css(css: str) -> str:
+    """The stylesheet made to stand alone in a file: no web fonts, no links to asset files."""
+    css = FONT_FACE.sub("", css)
+    css = ASSET_URL.sub("none", css)
+    return css.replace("</", "<\\/")  # cannot close the <style> element it is written into
+
+
 def write_preview(
     tool: Tool, out: Path, *, agency: str | None = None, show_scoring: bool = True
 ) -> Path:
-    """Write the preview file, linking the govuk-frontend stylesheet when it is present."""
+    """Write a self-contained preview file: the govuk-frontend styles, when fetched, inlined."""
     css = govuk_stylesheet()
     html = render_preview(
         tool,
         agency=agency,
         show_scoring=show_scoring,
-        stylesheet=css.resolve().as_uri() if css else None,
+        inline_css=standalone_css(css.read_text(encoding="utf-8")) if css else None,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

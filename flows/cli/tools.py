@@ -1,8 +1,9 @@
-"""`jointaudit tools`: list, show, validate and preview audit tools."""
+"""`jointaudit tools`: list, show, validate, preview, import and export audit tools."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import typer
 from rich.markup import escape
@@ -11,8 +12,12 @@ from rich.table import Table
 from agencies.portal.tool_preview import write_preview
 from flows.cli.common import JSON_HELP, console, done, print_json, print_table
 from models.errors import ImportFileError
-from models.questionnaire import Question, Tool, canonical_form, read_tool
+from models.questionnaire import Question, Tool, canonical_form
 from models.questionnaire.catalog import find_entry, list_tools, read_entry
+from models.questionnaire.spreadsheet import is_csv_folder, read_tool_file
+from models.questionnaire.spreadsheet_writer import Format, write_tool
+from models.questionnaire.tool_import import import_tool, tools_folder
+from models.settings import get_settings
 
 tools_app = typer.Typer(
     help="Audit tools: the typed, versioned questionnaires agencies answer.",
@@ -20,7 +25,10 @@ tools_app = typer.Typer(
 )
 
 TOOLS_DIR_HELP = "A folder of the partnership's own tools (*.yaml), besides the built-in ones."
-NAME_HELP = "A tool's name (see `jointaudit tools list`), or the path of a tool file."
+NAME_HELP = (
+    "A tool's name (see `jointaudit tools list`), or the path of a tool file "
+    "(YAML, XLSX, or a folder of CSV sheets)."
+)
 
 
 TOOLS_DIR_OPTION = typer.Option(
@@ -30,8 +38,8 @@ TOOLS_DIR_OPTION = typer.Option(
 
 def _load(name: str, tools_dir: list[Path]) -> tuple[Tool, str]:
     """The tool named, or read from a file; with where it came from."""
-    if name.endswith((".yaml", ".yml")) or "/" in name:
-        return read_tool(name), name
+    if name.endswith((".yaml", ".yml", ".xlsx")) or "/" in name or is_csv_folder(name):
+        return read_tool_file(name), name
     entry = find_entry(name, tools_dir)
     return read_entry(entry), entry.source
 
@@ -109,20 +117,24 @@ def show_command(
         console.print(table)
 
 
+def _invalid(file: Path, error: ImportFileError) -> typer.Exit:
+    errors = [{"where": p.where, "message": p.message} for p in error.problems]
+    print_json({"valid": False, "file": str(file), "errors": errors})
+    return typer.Exit(1)
+
+
 @tools_app.command("validate")
 def validate_command(
-    file: Path = typer.Argument(..., help="The tool file (YAML) to check."),
+    file: Path = typer.Argument(..., help="The tool file to check: YAML, XLSX or a CSV folder."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Check a tool file: print its name and version, or every problem with its YAML path."""
+    """Check a tool file: print its name and version, or every problem with where it is."""
     try:
-        tool = read_tool(file)
+        tool = read_tool_file(file)
     except ImportFileError as error:
         if not as_json:
             raise
-        errors = [{"where": p.where, "message": p.message} for p in error.problems]
-        print_json({"valid": False, "file": str(file), "errors": errors})
-        raise typer.Exit(1) from None
+        raise _invalid(file, error) from None
     if as_json:
         print_json({"valid": True, "name": tool.name, "version": tool.version})
     else:
@@ -145,3 +157,61 @@ def preview_command(
     tool, _ = _load(name, tools_dir)
     write_preview(tool, out, agency=agency, show_scoring=scoring)
     done(f"wrote the preview of {tool.name} version {tool.version} to {out}")
+
+
+@tools_app.command("import")
+def import_command(
+    file: Path = typer.Argument(
+        ..., help="The tool: an XLSX workbook, a folder of CSV sheets, or a YAML file."
+    ),
+    tools_dir: Path | None = typer.Option(
+        None,
+        "--tools-dir",
+        help="The partnership's tools folder to store it in (default: JOINTAUDIT_TOOL_DIRS).",
+        file_okay=False,
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace the partnership's tool of the same name."
+    ),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Validate a tool and store it as NAME.yaml in the partnership's tools folder."""
+    settings = get_settings()
+    folder = tools_folder(tools_dir, settings.tool_dirs)
+    try:
+        stored = import_tool(file, folder=folder, settings=settings, replace=replace)
+    except ImportFileError as error:
+        if not as_json:
+            raise
+        raise _invalid(file, error) from None
+    tool = stored.tool
+    if as_json:
+        print_json(
+            {"imported": True, "name": tool.name, "version": tool.version, "path": stored.path}
+        )
+        return
+    count = sum(1 for _ in tool.questions())
+    done(
+        f"stored tool {tool.name} version {tool.version} ({count} questions) in {stored.path}"
+        + (" (replaced the earlier file)" if stored.replaced else "")
+    )
+
+
+@tools_app.command("export")
+def export_command(
+    name: str = typer.Argument(..., help=NAME_HELP),
+    out: Path = typer.Option(..., "--out", help="The file (or, for csv, the folder) to write."),
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        help="xlsx, csv (a folder of three sheets) or yaml; by default from --out's suffix.",
+    ),
+    tools_dir: list[Path] = TOOLS_DIR_OPTION,
+) -> None:
+    """Write a tool as a spreadsheet or as YAML, to edit and import again."""
+    tool, _ = _load(name, tools_dir)
+    chosen = fmt or {".xlsx": "xlsx", ".yaml": "yaml", ".yml": "yaml"}.get(out.suffix, "csv")
+    if chosen not in ("xlsx", "csv", "yaml"):
+        raise typer.BadParameter(f"{chosen!r}: use xlsx, csv or yaml", param_hint="--format")
+    write_tool(tool, out, cast(Format, chosen))
+    done(f"wrote {tool.name} version {tool.version} as {chosen} to {out}")

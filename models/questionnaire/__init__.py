@@ -5,6 +5,7 @@ offers `meets_standard`, `ordered_values` and `is_ordinal` for compliance and ag
 """
 
 from models.questionnaire.base import Answer, BaseQuestion
+from models.questionnaire.conditions import CaseAttributes, Condition, applies
 from models.questionnaire.parts import ActionRule, Option
 from models.questionnaire.questions import (
     QUESTION_CLASSES,
@@ -53,6 +54,8 @@ __all__ = [
     "ActionRule",
     "Answer",
     "BaseQuestion",
+    "CaseAttributes",
+    "Condition",
     "DateQuestion",
     "MultiChoiceQuestion",
     "NumberQuestion",
@@ -71,6 +74,7 @@ __all__ = [
     "Tool",
     "YesNoNAQuestion",
     "YesPartlyNoNAQuestion",
+    "applies",
     "canonical_form",
     "canonical_json",
     "read_tool",

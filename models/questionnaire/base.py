@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
+from models.questionnaire.conditions import Condition
 from models.questionnaire.located import Loc, located_error
 from models.questionnaire.parts import ActionRule, AgencyCode, Slug, Strict
 from models.questionnaire.scales import LABELS, NA, Rollup
@@ -16,6 +17,15 @@ Answer = str | int | float | date | Sequence[str] | None
 """An agency's answer: a word or option id, a number, a date, option ids, text, or NA."""
 
 Problems = Iterator[tuple[Loc, str]]
+
+
+def without_absent(data: Any, keys: tuple[str, ...]) -> Any:
+    """Serialised data without the optional keys that are absent (None)."""
+    if isinstance(data, dict):
+        for key in keys:
+            if data.get(key) is None:
+                data.pop(key, None)
+    return data
 
 
 class BaseQuestion(Strict):
@@ -32,14 +42,12 @@ class BaseQuestion(Strict):
     action_rule: ActionRule | None = None
     standard: Any = None
     finding: str | None = Field(default=None, min_length=1, max_length=300)
+    applies_when: Condition | None = None
 
     @model_serializer(mode="wrap")
     def _without_an_absent_finding(self, handler: SerializerFunctionWrapHandler) -> Any:
         # A tool without findings keeps the version it had before questions could have one.
-        data = handler(self)
-        if isinstance(data, dict) and data.get("finding") is None:
-            data.pop("finding", None)
-        return data
+        return without_absent(handler(self), ("finding", "applies_when"))
 
     @property
     def allows_na(self) -> bool:

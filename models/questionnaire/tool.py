@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from models.errors import NotFoundError
-from models.questionnaire.base import Problems
+from models.questionnaire.base import Problems, without_absent
+from models.questionnaire.conditions import CaseAttributes, Condition, applies, condition_problems
 from models.questionnaire.located import Loc, located_error
 from models.questionnaire.parts import Strict
 from models.questionnaire.questions import Question
@@ -41,6 +42,12 @@ class Section(Strict):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=3000)
     questions: list[Question] = Field(min_length=1)
+    applies_when: Condition | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_an_absent_condition(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A tool without conditions keeps the version it had before sections could have one.
+        return without_absent(handler(self), ("applies_when",))
 
 
 class Tool(Strict):
@@ -73,9 +80,27 @@ class Tool(Strict):
         """The questions this agency is asked, in order."""
         return [q for q in self.questions() if q.applies_to_agency(agency_code)]
 
+    def questions_for_case(
+        self, case: CaseAttributes, agency_code: str | None = None
+    ) -> list[Question]:
+        """The questions asked about this case (of this agency, if given), in order."""
+        return [
+            question
+            for section in self.sections
+            for question in section.questions
+            if applies(question, case, within=section)
+            and (agency_code is None or question.applies_to_agency(agency_code))
+        ]
+
     @model_validator(mode="after")
     def _check_tool(self) -> Self:
-        problems = [*_duplicate_ids(self), *_frame_problems(self)]
+        problems = [
+            *_duplicate_ids(self),
+            *_frame_problems(self),
+            *condition_problems(
+                self.sections, frame_ids=(KNOWN_QUESTION_ID, *CLOSING_QUESTION_IDS)
+            ),
+        ]
         if problems:
             raise located_error("Tool", problems)
         return self

@@ -12,6 +12,7 @@ from models.questionnaire import (
     KNOWN_QUESTION_ID,
     KNOWN_QUESTION_TEXT,
     QUESTION_TYPES,
+    CaseAttributes,
 )
 from models.questionnaire import catalog as tool_catalog
 from models.questionnaire.catalog import BUILTIN_DIR, catalog, list_tools, load_tool
@@ -31,6 +32,24 @@ DOMESTIC_ABUSE_THEMES = {
     "marac_mappa_pathway",
     "supervision",
 }
+NEGLECT_THEMES = {
+    "neglect_recognised",
+    "cumulative_harm",
+    "info_sharing",
+    "assessment_tool",
+    "physical_care",
+    "safety",
+    "love_and_care",
+    "stimulation_education",
+    "child_seen",
+    "daily_life_understood",
+    "voice_changed_practice",
+    "help_early",
+    "plan_specific",
+    "drift_avoided",
+    "care_improved",
+    "overall_quality",
+}
 S47_THEMES = {
     "strategy_held",
     "held_in_time",
@@ -47,7 +66,7 @@ S47_THEMES = {
 }
 
 
-def partnership_tool(folder: Path, name: str = "neglect") -> Path:
+def partnership_tool(folder: Path, name: str = "s47-local") -> Path:
     """Copy a built-in under a new name into a partnership folder."""
     text = (BUILTIN_DIR / "s47-strategy.yaml").read_text(encoding="utf-8")
     path = folder / f"{name}.yaml"
@@ -55,10 +74,11 @@ def partnership_tool(folder: Path, name: str = "neglect") -> Path:
     return path
 
 
-def test_the_built_in_tools_are_domestic_abuse_and_s47_strategy() -> None:
+def test_the_built_in_tools_are_domestic_abuse_neglect_and_s47_strategy() -> None:
     entries = catalog()
     assert [(e.name, e.builtin, e.source) for e in entries] == [
         ("domestic-abuse", True, "built-in"),
+        ("neglect", True, "built-in"),
         ("s47-strategy", True, "built-in"),
     ]
 
@@ -93,6 +113,39 @@ def test_the_s47_tool_covers_timing_attendance_decision_outcome_child_and_plan()
     assert types["overall_quality"] == "ofsted_grade"
 
 
+def test_the_neglect_tool_covers_the_graded_care_profile_areas_the_child_and_the_response() -> None:
+    tool = load_tool("neglect")
+    assert {q.id for q in tool.questions()} >= NEGLECT_THEMES
+    assert tool.working_together is not None
+    assert "Working Together to Safeguard Children 2023" in tool.working_together
+    assert "definition of neglect" in tool.working_together
+    for area in ("physical_care", "safety", "love_and_care", "stimulation_education"):
+        # The child's care is every agency's judgement of the same thing, compared for agreement.
+        assert (tool.question(area).type, tool.question(area).shared) == ("rag", True)
+    titles = [section.title for section in tool.sections]
+    assert titles[2:5] == [
+        "The child's care",
+        "The child's lived experience",
+        "The response to neglect",
+    ]
+
+
+def test_the_neglect_tool_asks_age_and_plan_questions_only_about_the_cases_they_fit() -> None:
+    tool = load_tool("neglect")
+    baby = CaseAttributes.of(category="CIN", flags=["neglect"], age_band="under-1")
+    teenager = CaseAttributes.of(category="CP", flags=["neglect"], age_band="10-15")
+    asked_baby = {q.id for q in tool.questions_for_case(baby)}
+    asked_teen = {q.id for q in tool.questions_for_case(teenager)}
+    assert {"safe_sleep", "early_development"} <= asked_baby - asked_teen
+    assert {"school_attendance", "cp_plan_changes", "core_group_contribution"} <= (
+        asked_teen - asked_baby
+    )
+    every_case = {q.id for q in tool.questions()} - asked_baby - asked_teen
+    assert every_case == set()
+    unconditional = [q.id for q in tool.questions_for_case(CaseAttributes())]
+    assert "safe_sleep" not in unconditional and "info_sharing" in unconditional
+
+
 def test_own_practice_questions_are_not_shared_and_multi_agency_ones_are() -> None:
     da = load_tool("domestic-abuse")
     for shared in ("info_sharing", "risk_early", "voice_of_child"):
@@ -120,9 +173,9 @@ def test_the_built_in_tools_use_every_question_type_between_them() -> None:
 def test_a_partnership_folder_adds_its_tools_after_the_built_ins(tmp_path: Path) -> None:
     partnership_tool(tmp_path)
     entries = catalog([tmp_path])
-    assert [e.name for e in entries] == ["domestic-abuse", "s47-strategy", "neglect"]
-    assert entries[-1].source == str(tmp_path / "neglect.yaml")
-    assert load_tool("neglect", [tmp_path]).name == "neglect"
+    assert [e.name for e in entries] == ["domestic-abuse", "neglect", "s47-strategy", "s47-local"]
+    assert entries[-1].source == str(tmp_path / "s47-local.yaml")
+    assert load_tool("s47-local", [tmp_path]).name == "s47-local"
 
 
 def test_a_partnership_tool_cannot_reuse_a_built_in_name(tmp_path: Path) -> None:
@@ -133,12 +186,12 @@ def test_a_partnership_tool_cannot_reuse_a_built_in_name(tmp_path: Path) -> None
 
 def test_a_tool_whose_name_differs_from_its_file_is_rejected_at_name(tmp_path: Path) -> None:
     path = partnership_tool(tmp_path)
-    path.rename(tmp_path / "neglect-2024.yaml")
+    path.rename(tmp_path / "s47-2024.yaml")
     with pytest.raises(ImportFileError) as caught:
-        load_tool("neglect-2024", [tmp_path])
+        load_tool("s47-2024", [tmp_path])
     [problem] = caught.value.problems
     assert problem.where.endswith(", name")
-    assert problem.message == "must match the file name: 'neglect-2024'"
+    assert problem.message == "must match the file name: 's47-2024'"
 
 
 def test_a_built_in_tool_without_a_working_together_citation_is_rejected(
@@ -155,9 +208,9 @@ def test_a_built_in_tool_without_a_working_together_citation_is_rejected(
 
 def test_an_unknown_tool_name_lists_the_tools_there_are() -> None:
     with pytest.raises(NotFoundError) as caught:
-        load_tool("neglect")
+        load_tool("exploitation")
     assert str(caught.value) == (
-        "no audit tool named 'neglect'; known tools: domestic-abuse, s47-strategy"
+        "no audit tool named 'exploitation'; known tools: domestic-abuse, neglect, s47-strategy"
     )
 
 

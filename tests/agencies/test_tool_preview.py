@@ -240,19 +240,56 @@ def test_without_the_govuk_stylesheet_a_small_inline_style_is_used() -> None:
     assert not linked.style
 
 
-def test_the_preview_file_links_the_fetched_govuk_stylesheet(
+def test_the_preview_file_stands_alone_with_the_fetched_govuk_styles_written_into_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `make test` fetches the real assets first: start from a folder without them.
     monkeypatch.setattr(tool_preview, "GOVUK_STATIC_DIR", tmp_path / "missing")
     out = write_preview(every_type_tool(), tmp_path / "out" / "preview.html")
-    assert not Page(out.read_text(encoding="utf-8")).links
+    fallback = Page(out.read_text(encoding="utf-8"))
+    assert fallback.style and not fallback.links
     static = tmp_path / "govuk"
     static.mkdir()
-    (static / "govuk-frontend.min.css").write_text("body{}", encoding="utf-8")
+    (static / "govuk-frontend.min.css").write_text(
+        "@font-face{font-family:GDS Transport;src:url(/assets/fonts/light.woff2)}"
+        ".govuk-header__logo{background:url(/assets/images/govuk-crest.svg)}"
+        ".govuk-summary-list>.govuk-summary-list__row{display:table-row}"
+        "/* </style><script>alert(1)</script> */",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(tool_preview, "GOVUK_STATIC_DIR", static)
-    page = Page(write_preview(every_type_tool(), out).read_text(encoding="utf-8"))
-    assert [link["href"] for link in page.links] == [(static / "govuk-frontend.min.css").as_uri()]
+    html = write_preview(every_type_tool(), out).read_text(encoding="utf-8")
+    page = Page(html)
+    assert not page.links
+    assert ".govuk-summary-list>.govuk-summary-list__row{display:table-row}" in html
+    assert ".govuk-header__logo{background:none}" in html
+    for absent in ("file:", "/assets/", "@font-face", "</script>"):
+        assert absent not in html
+    assert html.count("</style>") == 1
+
+
+def test_the_summary_of_the_tool_is_one_row_per_fact(page: Page) -> None:
+    html = render_preview(every_type_tool())
+    rows = html.split('<div class="govuk-summary-list__row">')[1:]
+    assert len(rows) == 4
+    for row, key in zip(rows, ("Tool", "Version", "Shown as", "Working Together"), strict=True):
+        assert f'<dt class="govuk-summary-list__key">{key}</dt>' in row
+        assert row.count("<dd") == 1
+    assert "Working Together to Safeguard Children 2023, chapter 3" in page.text
+
+
+def test_sections_show_their_titles_descriptions_and_conditions() -> None:
+    data = every_type_tool().model_dump(mode="json")
+    data["sections"][1]["description"] = "Answer for the whole period."
+    data["sections"][1]["applies_when"] = {"category": ["CP"]}
+    data["sections"][1]["questions"][0]["applies_when"] = {"age_band": ["under-1"]}
+    page = Page(render_preview(Tool.model_validate(data)))
+    assert "Practice" in page.text and "Answer for the whole period." in page.text
+    assert "This section is asked only when the case category is CP." in page.text
+    assert (
+        "Asked only when the child's age band is under-1; for other cases it is neither "
+        "asked nor counted."
+    ) in page.text
 
 
 def test_the_built_in_tools_preview_without_errors() -> None:

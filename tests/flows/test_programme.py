@@ -166,4 +166,5 @@ def test_a_missed_day_launches_late_and_show_says_late_before(
 def test_the_example_programme_is_valid() -> None:
     example = Path(__file__).parents[2] / "agencies" / "example" / "programme.yaml"
     plan = read_programme(example, calendar=WorkingDayCalendar())
-    assert [r.key for r in plan.rounds] == ["da-q1", "s47-q2", "da-reaudit"]
+    assert [r.key for r in plan.rounds] == ["da-q1", "s47-q2", "neglect-q3", "da-reaudit"]
+    assert {r.key: r.tool for r in plan.rounds}["neglect-q3"] == "neglect"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 from typing import Any
 
@@ -12,7 +11,6 @@ from pydantic import TypeAdapter
 
 from models.errors import ImportFileError, Problem
 from models.questionnaire import (
-    KNOWN_QUESTION_TEXT,
     QUESTION_TYPES,
     Question,
     Rollup,
@@ -21,18 +19,8 @@ from models.questionnaire import (
     roll_up,
 )
 from models.questionnaire.catalog import BUILTIN_DIR
+from tests.builders import tool_data
 
-KNOWN: dict[str, Any] = {
-    "id": "known_to_agency",
-    "type": "yes_no_na",
-    "allow_na": False,
-    "text": KNOWN_QUESTION_TEXT,
-}
-CLOSING: list[dict[str, Any]] = [
-    {"id": "good_practice", "type": "text", "text": "Good practice?", "required": False},
-    {"id": "areas_for_development", "type": "text", "text": "Areas for development?"},
-    {"id": "recommendations", "type": "text", "text": "Recommendations?"},
-]
 CHOICE: dict[str, Any] = {
     "id": "outcome",
     "type": "single_choice",
@@ -45,19 +33,6 @@ OWN_YES_NO: dict[str, Any] = {
     "text": "Was the case discussed in supervision as policy requires?",
     "standard": {"met": ["yes"]},
 }
-
-
-def tool_data(*questions: dict[str, Any]) -> dict[str, Any]:
-    """A valid tool around the given questions, which sit at sections[1].questions[i]."""
-    return {
-        "name": "test-tool",
-        "title": "Test tool",
-        "sections": [
-            {"title": "About this child", "questions": [copy.deepcopy(KNOWN)]},
-            {"title": "Practice", "questions": [copy.deepcopy(q) for q in questions]},
-            {"title": "Summary", "questions": copy.deepcopy(CLOSING)},
-        ],
-    }
 
 
 def parse(data: dict[str, Any]) -> Tool:
@@ -82,8 +57,8 @@ def question(**fields: Any) -> Question:
     return TypeAdapter(Question).validate_python(fields)
 
 
-def test_both_built_in_tools_validate() -> None:
-    for name in ("domestic-abuse", "s47-strategy"):
+def test_every_built_in_tool_validates() -> None:
+    for name in ("domestic-abuse", "s47-strategy", "neglect"):
         tool = read_tool(BUILTIN_DIR / f"{name}.yaml")
         assert tool.name == name
         assert tool.working_together

@@ -169,7 +169,13 @@ def plan_the_year(data_dir: Path, today: date) -> None:
 
     calendar = WorkingDayCalendar()
     dates = [calendar.next_working_day(today + timedelta(days=d)) for d in (14, 42, 70)]
-    themes = (("neglect", "neglect", 6), ("s47", "s47", 5), ("exploitation", "exploitation", 4))
+    # Each theme with the built-in tool that fits it: exploitation cases are audited through
+    # their strategy discussions and s.47 enquiries (a partnership adds its own tools).
+    themes = (
+        ("neglect", "neglect", 6, "neglect"),
+        ("s47", "s47", 5, "s47-strategy"),
+        ("exploitation", "exploitation", 4, "s47-strategy"),
+    )
     plan = {
         "year": today.year,
         "start_month": today.month,
@@ -178,14 +184,12 @@ def plan_the_year(data_dir: Path, today: date) -> None:
                 "key": f"demo-{flag}",
                 "theme": theme,
                 "launch": day.isoformat(),
-                # The built-in tool that fits neglect and exploitation cases too: their
-                # strategy discussions and s.47 enquiries (a partnership adds its own tools).
-                "tool": "s47-strategy",
+                "tool": tool,
                 "sample": sample,
                 "agencies": ["police", "csc", "nhs-trust"],
                 "where": {"flags": [flag]},
             }
-            for (flag, theme, sample), day in zip(themes, dates, strict=True)
+            for (flag, theme, sample, tool), day in zip(themes, dates, strict=True)
         ],
     }
     path = data_dir / "demo" / "programme.yaml"
