@@ -18,7 +18,8 @@ from flows.report.model import (
 )
 from models.action import Action, ActionStatus, ActionUpdate
 from models.agency import Agency
-from models.calendar import london_date, long_day
+from flows.report.words import and_list
+from models.calendar import london_date
 
 _THRESHOLD = re.compile(r"(?:at least|over|above|>=?|≥)?\s*(\d{1,3})\s*%", re.IGNORECASE)
 _NUMBERED = re.compile(r"\bQ(\d{1,3})\b")
@@ -48,16 +49,18 @@ def _target(action: Action, questions: list[QuestionRow]) -> tuple[QuestionRow |
         question = questions[int(numbered.group(1)) - 1]
     found = _THRESHOLD.search(action.success_measure)
     threshold = int(found.group(1)) if found and int(found.group(1)) <= 100 else None
-    if threshold is None and question is not None:
-        threshold = question.threshold
+    if threshold is None and question is not None and action.source_key.startswith("rule:"):
+        threshold = question.threshold  # the tool's rule drafted it: its threshold is the aim
     return question, threshold
 
 
 def _verdict(
     question: QuestionRow | None, threshold: int | None, result: Figure | None
 ) -> tuple[bool | None, str]:
-    if question is None or threshold is None:
-        return None, "not measurable: the measure names no question and threshold to check"
+    if question is None:
+        return None, "not measurable: the measure names no question the re-audit answers"
+    if threshold is None:
+        return None, "not measurable: the measure gives no threshold to check"
     if result is None or result.percent is None:
         return None, "not measurable: the re-audit has no figure for this question"
     if result.percent >= threshold:
@@ -131,17 +134,19 @@ def asks(outcomes: list[ActionOutcome], deteriorations: list[ComparisonRow]) -> 
                 f"“{o.what}” is done but its measure was not met ({o.verdict}): "
                 "what will the partnership do differently?"
             )
-    for o in outcomes:
-        if o.status != "done":
-            lead = o.owner or "the lead agency"
-            due = f", due {long_day(o.due)}" if o.due else ""
-            found.append(f"When will {lead} complete “{o.what}” ({o.status}{due})?")
-    for o in outcomes:
-        if o.met is None:
-            found.append(
-                f"How will the partnership know whether “{o.what}” worked? Its success "
-                "measure gives no question and threshold a re-audit can check."
-            )
+    open_ = [o for o in outcomes if o.status != "done"]
+    if open_:
+        leads = and_list(sorted({o.owner or "no lead agency" for o in open_}))
+        found.append(
+            f"{len(open_)} of the baseline's {len(outcomes)} actions are not done (leads: "
+            f"{leads}): when will they be, and what is holding them up?"
+        )
+    unmeasured = [o for o in outcomes if o.met is None]
+    if unmeasured:
+        found.append(
+            f"{len(unmeasured)} actions have a success measure the re-audit cannot check: "
+            "how will the partnership know whether they worked?"
+        )
     for row in deteriorations:
         if row.caution is None:
             found.append(
