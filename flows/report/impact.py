@@ -16,9 +16,9 @@ from flows.report.model import (
     Impact,
     QuestionRow,
 )
+from flows.report.words import and_list
 from models.action import Action, ActionStatus, ActionUpdate
 from models.agency import Agency
-from flows.report.words import and_list
 from models.calendar import london_date
 
 _THRESHOLD = re.compile(r"(?:at least|over|above|>=?|≥)?\s*(\d{1,3})\s*%", re.IGNORECASE)
