@@ -39,14 +39,15 @@ def _check(field: str, text: str) -> str:
             f"{', '.join(SECTIONS)} or highlight:QUESTION"
         )
     text = text.replace("\r\n", "\n").strip()
+    label = LABELS.get(field, field)
     if len(text) > MAX_TEXT:
-        raise InputError(f"{field}: at most {MAX_TEXT} characters ({len(text)} given)")
+        raise InputError(f"{label} must be {MAX_TEXT} characters or fewer ({len(text)} given)")
     if field == "meeting_date" and text:
         try:
             date.fromisoformat(text)
         except ValueError:
             raise InputError(
-                f"meeting_date: {text!r} is not a date: give it as YYYY-MM-DD"
+                f"{label} must be a date as YYYY-MM-DD, for example 2027-03-06"
             ) from None
     return text
 
