@@ -31,7 +31,8 @@ LABELS = {
 BUILT_IN = {"wards": "All", "decision_type": "Non-key decision"}
 
 
-def _check(field: str, text: str) -> str:
+def check_text(field: str, text: str) -> str:
+    """The text as it will be stored, or InputError saying what is wrong with it."""
     known = field in FRONT_SHEET_FIELDS or field in SECTIONS or field.startswith(HIGHLIGHT_PREFIX)
     if not known:
         raise InputError(
@@ -72,7 +73,7 @@ def set_report_texts(
     actor: str,
 ) -> list[str]:
     """Store a new version of each changed field (audited); returns the fields changed."""
-    checked = {field: _check(field, text) for field, text in values.items()}
+    checked = {field: check_text(field, text) for field, text in values.items()}
     current = latest_texts(session=session, round_id=round_id)
     changed = [f for f, text in checked.items() if current.get(f, "") != text]
     for field in changed:
@@ -118,8 +119,8 @@ def text_history(*, session: Session, round_id: int, field: str) -> list[ReportT
     )
 
 
-def front_sheet(*, session: Session, round_id: int, round_title: str) -> FrontSheet:
-    """The round's front sheet: its own fields, else the partnership's defaults, else built-in."""
+def front_sheet_defaults(*, session: Session, round_title: str) -> dict[str, str]:
+    """What an empty front-sheet field of a round shows: the partnership's default, else ours."""
     partnership = session.exec(select(Partnership)).first()
     name = partnership.name if partnership else "Safeguarding partnership"
     built_in = {
@@ -127,9 +128,16 @@ def front_sheet(*, session: Session, round_id: int, round_title: str) -> FrontSh
         "meeting": f"{name} board",
         "title": f"Joint case audit: {round_title}",
     }
-    found = {
+    return {
         **built_in,
         **{k: v for k, v in latest_texts(session=session, round_id=None).items() if v},
+    }
+
+
+def front_sheet(*, session: Session, round_id: int, round_title: str) -> FrontSheet:
+    """The round's front sheet: its own fields, else the partnership's defaults, else built-in."""
+    found = {
+        **front_sheet_defaults(session=session, round_title=round_title),
         **{k: v for k, v in latest_texts(session=session, round_id=round_id).items() if v},
     }
     day = found.get("meeting_date")

@@ -8,19 +8,28 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from agencies.portal.deps import coordinator, db_session, not_found, now
+from agencies.portal.forms import read_date
 from agencies.portal.pages import render
 from agencies.portal.report_view import SECTION_TITLES, portal_report
-from flows.report.model import Highlight
-from flows.report.settings import LABELS, latest_texts, set_report_texts
+from flows.report.model import BoardReport
+from flows.report.settings import (
+    LABELS,
+    check_text,
+    front_sheet_defaults,
+    latest_texts,
+    set_report_texts,
+)
+from flows.round_views import get_round
 from models.errors import InputError, NotFoundError
 from models.report_settings import FRONT_SHEET_FIELDS, HIGHLIGHT_PREFIX
 
 router = APIRouter(prefix="/{round_id}/edit")
 HINTS = {
-    "meeting": "For example, Safeguarding Partnership Board",
-    "meeting_date": "As YYYY-MM-DD, for example 2027-03-06",
+    "meeting": "The meeting the report goes to, for example Safeguarding Partnership Board",
+    "item_number": "Its number on the agenda",
     "authorised_by": "Name and role, for example Lisa Redfern, Director of Children's Services",
     "lead_officer": "Name and role",
 }
@@ -28,49 +37,61 @@ TEXT_HINT = (
     "Leave a blank line between paragraphs. Start a line with - for a list. Put *stars* "
     "around words to emphasise them. Do not write anything that could identify a child."
 )
+ANCHORS = {"front-sheet": "title", "highlights": "strengths", "impact": "reaudit"}
 
 
-def _highlights(session: Session, round_id: int, at: datetime) -> list[Highlight]:
+def _report(session: Session, round_id: int, at: datetime) -> BoardReport:
     try:
-        report = portal_report(session=session, round_id=round_id, today=at.date())
+        return portal_report(session=session, round_id=round_id, today=at.date())
     except NotFoundError:
         raise not_found() from None
-    return report.strengths + report.weaknesses + report.other_findings
+
+
+def _fields(report: BoardReport, what: str) -> list[str]:
+    if what == "front-sheet":
+        return list(FRONT_SHEET_FIELDS)
+    if what == "highlights":
+        found = report.strengths + report.weaknesses + report.other_findings
+        return [HIGHLIGHT_PREFIX + h.question_id for h in found]
+    if what in SECTION_TITLES:
+        return [what]
+    raise not_found()
 
 
 def _page(
     request: Request,
     session: Session,
-    round_id: int,
+    report: BoardReport,
     what: str,
-    at: datetime,
     values: dict[str, str] | None = None,
-    error: str = "",
+    errors: dict[str, str] | None = None,
+    date_parts: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """The form, with the stored (or just refused) values and any error."""
-    stored = latest_texts(session=session, round_id=round_id)
-    context: dict[str, object] = {"round_id": round_id, "what": what, "error": error}
+    """The form, with the stored (or just refused) values and any errors."""
+    values = (
+        values if values is not None else latest_texts(session=session, round_id=report.round_id)
+    )
+    context: dict[str, object] = {
+        "round_id": report.round_id, "what": what, "errors": errors or {}, "hint": TEXT_HINT,
+        "values": values,
+    }  # fmt: skip
     if what == "front-sheet":
-        defaults = latest_texts(session=session, round_id=None)
+        title = get_round(session=session, round_id=report.round_id).title
+        context["defaults"] = front_sheet_defaults(session=session, round_title=title)
+        context["fields"] = [(f, LABELS[f], HINTS.get(f, "")) for f in FRONT_SHEET_FIELDS]
+        stored = values.get("meeting_date", "")
+        year, month, day = stored.split("-") if stored.count("-") == 2 else ("", "", "")
+        context["date"] = date_parts or {
+            "day": day.lstrip("0"), "month": month.lstrip("0"), "year": year,
+        }  # fmt: skip
         template = "views/reports/edit_front_sheet.html"
-        context["fields"] = [
-            (f, LABELS[f], HINTS.get(f, ""), (values or stored).get(f, ""), defaults.get(f, ""))
-            for f in FRONT_SHEET_FIELDS
-        ]
     elif what == "highlights":
+        context["highlights"] = report.strengths + report.weaknesses + report.other_findings
         template = "views/reports/edit_highlights.html"
-        context["highlights"] = [
-            (h, (values or stored).get(HIGHLIGHT_PREFIX + h.question_id, ""))
-            for h in _highlights(session, round_id, at)
-        ]
-    elif what in SECTION_TITLES:
-        template = "views/reports/edit_text.html"
-        context["title"] = SECTION_TITLES[what]
-        context["text"] = (values or stored).get(what, "")
     else:
-        raise not_found()
-    context["hint"] = TEXT_HINT
-    return render(request, template, status_code=400 if error else 200, **context)
+        context["title"] = SECTION_TITLES[what]
+        template = "views/reports/edit_text.html"
+    return render(request, template, status_code=400 if errors else 200, **context)
 
 
 @router.get("/{what}", response_class=HTMLResponse)
@@ -83,8 +104,38 @@ def edit_page(
 ) -> HTMLResponse:
     """The form for the front sheet, one section's narrative, or the highlights' notes."""
     coordinator(session, request)
-    _highlights(session, round_id, at)  # 404 for a round without a report
-    return _page(request, session, round_id, what, at)
+    report = _report(session, round_id, at)
+    _fields(report, what)
+    return _page(request, session, report, what)
+
+
+def _date_parts(form: FormData) -> dict[str, str]:
+    return {p: str(form.get(f"meeting_date-{p}") or "").strip() for p in ("day", "month", "year")}
+
+
+def _read(form: FormData, fields: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The submitted values and, per field, what is wrong with it."""
+    values = {f: str(form.get(f) or "") for f in fields if f != "meeting_date"}
+    errors: dict[str, str] = {}
+    if "meeting_date" in fields:
+        parts = _date_parts(form)
+        values["meeting_date"] = ""
+        if any(parts.values()):
+            day, problem = read_date(
+                parts["day"], parts["month"], parts["year"],
+                incomplete="Enter the meeting date's day, month and year",
+                invalid="Enter the meeting date as a real date, for example 6 3 2027",
+            )  # fmt: skip
+            if problem:
+                errors["meeting_date"] = problem
+            else:
+                values["meeting_date"] = day.isoformat() if day else ""
+    for field, text in values.items():
+        try:
+            check_text(field, text)
+        except InputError as error:
+            errors.setdefault(field, str(error))
+    return values, errors
 
 
 @router.post("/{what}", response_model=None)
@@ -97,29 +148,13 @@ async def save(
 ) -> Response:
     """Store the changed fields as new versions, then back to the report."""
     who = coordinator(session, request)
+    report = _report(session, round_id, at)
     form = await request.form()
-    if what == "front-sheet":
-        fields = list(FRONT_SHEET_FIELDS)
-    elif what == "highlights":
-        fields = [HIGHLIGHT_PREFIX + h.question_id for h in _highlights(session, round_id, at)]
-    elif what in SECTION_TITLES:
-        _highlights(session, round_id, at)
-        fields = [what]
-    else:
-        raise not_found()
-    values = {f: str(form.get(f) or "") for f in fields}
-    try:
-        set_report_texts(
-            session=session, round_id=round_id, values=values, now=at, actor=f"person:{who.id}"
-        )
-    except InputError as error:
-        session.rollback()
-        message = str(error)
-        return _page(
-            request, session, round_id, what, at, values, message[:1].upper() + message[1:]
-        )
-    session.commit()
-    anchor = {"front-sheet": "title", "highlights": "strengths", "impact": "reaudit"}.get(
-        what, what
+    values, errors = _read(form, _fields(report, what))
+    if errors:
+        return _page(request, session, report, what, values, errors, _date_parts(form))
+    set_report_texts(
+        session=session, round_id=round_id, values=values, now=at, actor=f"person:{who.id}"
     )
-    return RedirectResponse(f"/reports/{round_id}#{anchor}", status_code=303)
+    session.commit()
+    return RedirectResponse(f"/reports/{round_id}#{ANCHORS.get(what, what)}", status_code=303)

@@ -178,8 +178,9 @@ def test_a_coordinators_front_sheet_and_commentary_are_saved_escaped_and_audited
 ) -> None:
     board.sign_in(COORDINATOR)
     saved = post(board, f"{_report(board)}/edit/front-sheet", {
-        "meeting": "Safeguarding Partnership Board", "meeting_date": "2027-03-06",
-        "item_number": "7", "authorised_by": "Lisa Redfern",
+        "meeting": "Safeguarding Partnership Board", "meeting_date-day": "6",
+        "meeting_date-month": "3", "meeting_date-year": "2027", "item_number": "7",
+        "authorised_by": "Lisa Redfern",
     })  # fmt: skip
     assert saved.status_code == 303 and saved.headers["location"].endswith("#title")
     post(board, f"{_report(board)}/edit/findings", {"findings": f"Agencies *shared* {SCRIPT}"})
@@ -197,11 +198,14 @@ def test_a_coordinators_front_sheet_and_commentary_are_saved_escaped_and_audited
 def test_a_front_sheet_with_a_bad_date_is_refused_and_nothing_changes(board: Portal) -> None:
     board.sign_in(COORDINATOR)
     refused = post(board, f"{_report(board)}/edit/front-sheet", {
-        "meeting": "Board", "meeting_date": "6 March",
+        "meeting": "Board", "meeting_date-day": "31", "meeting_date-month": "2",
+        "meeting_date-year": "2027", "wards": "x" * 5001,
     })  # fmt: skip
     assert refused.status_code == 400 and "There is a problem" in refused.text
-    assert "Meeting date must be a date as YYYY-MM-DD" in refused.text
-    assert 'value="6 March"' in refused.text
+    assert "Enter the meeting date as a real date" in refused.text
+    assert 'href="#meeting_date-day"' in refused.text and 'value="31"' in refused.text
+    assert "Ward(s) affected must be 5000 characters or fewer" in refused.text
+    assert 'value="Board"' in refused.text
     assert events(board, "report.text_changed") == []
 
 
