@@ -48,6 +48,18 @@ def _repeat_header(row_element: object) -> None:
     properties.append(header)
 
 
+def _field(paragraph: DocxParagraph, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), code)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
 def _table(document: DocxDocument, block: Table) -> None:
     if block.caption:
         document.add_paragraph().add_run(clean(block.caption)).bold = True
@@ -120,7 +132,10 @@ def render_docx(report: BoardReport) -> bytes:
     document.core_properties.last_modified_by = clean(built.author)
     document.core_properties.language = "en-GB"
     footer = section.footer.paragraphs[0]
-    footer.text = clean(built.title)
+    footer.add_run(clean(built.title) + "\t\tPage ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
     for block in built.blocks:
         add_block(document, block)
     buffer = io.BytesIO()

@@ -113,6 +113,8 @@ def test_the_docx_is_a4_by_the_partnership_with_header_rows_alt_text_and_short_c
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert document.core_properties.author == "Testshire Safeguarding Children Partnership"
+    footer = section.footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
     for table in document.tables:
         first = [c.text for c in table.rows[0].cells]
         assert any(first), "no empty first row"
