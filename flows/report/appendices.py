@@ -29,6 +29,7 @@ def other_findings(report: BoardReport) -> list[Block]:
                  h.reason)
                 for h in report.other_findings
             ),
+            css="questions",
         ),
     ]  # fmt: skip
 
@@ -47,6 +48,7 @@ def coefficients(report: BoardReport) -> list[Block]:
                 (a.question or a.id, str(a.n_units), a.percent_agreement, a.gwet_ac1, a.alpha)
                 for a in report.agreement
             ),
+            css="questions",
         ),
         para(COEFFICIENTS_NOTE, "note"),
     ]  # fmt: skip
@@ -94,6 +96,7 @@ def discrepancies(report: BoardReport) -> list[Block]:
                  d.resolution or "")
                 for d in report.discrepancies
             ),
+            css="discrepancies",
         ),
     ]  # fmt: skip
 

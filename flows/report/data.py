@@ -154,13 +154,21 @@ def discrepancy_rows(
             DiscrepancyRow(
                 case_ref=d.case_ref,
                 question_id=d.question_id,
-                answers="; ".join(f"{names.get(a, a)}: {v}" for a, v in d.answers.items()),
+                answers=_grouped(d.answers, names),
                 resolved=d.resolved,
                 agreed=case.moderated if case else None,
                 resolution=case.resolution if case else None,
             )
         )
     return rows
+
+
+def _grouped(answers: dict[str, str], names: dict[str, str]) -> str:
+    """Yes: Police, Health; No: Education (each answer once, with the agencies that gave it)."""
+    by_value: dict[str, list[str]] = {}
+    for agency, value in answers.items():
+        by_value.setdefault(value, []).append(names.get(agency, agency))
+    return "; ".join(f"{value}: {', '.join(who)}" for value, who in by_value.items())
 
 
 def comparison(*, session: Session, round_: AuditRound, findings: Findings) -> Comparison | None:
@@ -278,6 +286,7 @@ def build_report(
             questions=questions,
             deteriorations=down,
             names=names,
+            agreement={a.id: (a.same_answer, a.compared) for a in agreement},
         )
     report.register_context = register_context(session=session, round_=round_)
     if charts:

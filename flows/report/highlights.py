@@ -75,6 +75,12 @@ def _concern_reasons(row: QuestionRow, figure: Figure, split: tuple[int, int] | 
     return reasons
 
 
+def _strength(row: QuestionRow) -> str:
+    if row.threshold is not None:
+        return f"at or above the tool's action threshold of {row.threshold}%"
+    return f"{LOW}% or more"
+
+
 def choose(
     questions: list[QuestionRow],
     disagreements: dict[str, tuple[int, int]],
@@ -94,7 +100,7 @@ def choose(
         item = Highlight(
             question_id=row.id,
             statement=statement,
-            reason="; ".join(reasons) if reasons else "among the highest compliance",
+            reason="; ".join(reasons) if reasons else _strength(row),
             kind="concern" if reasons else "strength",
             percent=figure.percent,
             note=notes.get(row.id, ""),

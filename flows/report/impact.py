@@ -25,7 +25,7 @@ _THRESHOLD = re.compile(r"(?:at least|over|above|>=?|≥)?\s*(\d{1,3})\s*%", re.
 _NUMBERED = re.compile(r"\bQ(\d{1,3})\b")
 STATUS_WORDS = {
     "draft": "never approved",
-    "approved": "approved, no update since",
+    "approved": "approved",
     "on_track": "on track",
     "at_risk": "at risk",
     "overdue": "overdue",
@@ -55,12 +55,21 @@ def _target(action: Action, questions: list[QuestionRow]) -> tuple[QuestionRow |
 
 
 def _verdict(
-    question: QuestionRow | None, threshold: int | None, result: Figure | None
+    question: QuestionRow | None,
+    threshold: int | None,
+    result: Figure | None,
+    agreed: tuple[int, int] | None,
 ) -> tuple[bool | None, str]:
     if question is None:
         return None, "not measurable: the measure names no question the re-audit answers"
     if threshold is None:
-        return None, "not measurable: the measure gives no threshold to check"
+        seen = ""
+        if agreed and agreed[1]:
+            share = round(100 * agreed[0] / agreed[1])
+            seen = (
+                f"; agencies gave the same answer on {share}% of cases ({agreed[0]} of {agreed[1]})"
+            )
+        return None, "not measurable: the measure gives no threshold to check" + seen
     if result is None or result.percent is None:
         return None, "not measurable: the re-audit has no figure for this question"
     if result.percent >= threshold:
@@ -76,6 +85,7 @@ def impact(
     questions: list[QuestionRow],
     deteriorations: list[ComparisonRow],
     names: dict[str, str],
+    agreement: dict[str, tuple[int, int]],
 ) -> Impact:
     """Every action of the baseline's plan, with what the board should ask next."""
     actions = session.exec(
@@ -101,7 +111,9 @@ def impact(
         result = None
         if question is not None:
             result = question.case_level or question.overall
-        met, verdict = _verdict(question, threshold, result)
+        met, verdict = _verdict(
+            question, threshold, result, agreement.get(question.id) if question else None
+        )
         owner = codes.get(action.owner_agency_id)
         outcomes.append(
             ActionOutcome(

@@ -45,7 +45,7 @@ def _outcomes(report: BoardReport) -> list[Block]:
                 o.what,
                 o.owner or "",
                 o.status + (f" (due {long_day(o.due)})" if o.due else ""),
-                updates or "no updates",
+                updates or "none",
                 o.success_measure or "none set",
                 o.verdict,
             )
@@ -62,6 +62,7 @@ def _outcomes(report: BoardReport) -> list[Block]:
             ("Action", "Lead agency", "Final status", "Updates", "Success measure",
              "At the re-audit"),
             tuple(rows),
+            css="actions",
         ),
     ]  # fmt: skip
 
@@ -108,6 +109,7 @@ def reaudit_section(
                  r.direction, r.caution or "")
                 for r in cmp.rows
             ),
+            css="questions",
         ),
         *(chart(c) for c in report.charts if c.title.startswith("Case-level compliance")),
         *_outcomes(report),

@@ -3,6 +3,8 @@ issue, 2. findings, 3. actions, 4. re-audit and impact, then the appendices."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flows.report.appendices import appendices
 from flows.report.blocks import (
     Block,
@@ -114,6 +116,7 @@ def issue(report: BoardReport) -> list[Block]:
                 for a in m.responses
             ),
             caption="Response rates and timeliness",
+            css="agencies",
         ),
     ]  # fmt: skip
     if report.register_context:
@@ -207,6 +210,7 @@ def _figures(report: BoardReport) -> list[Block]:
                 )
                 for name, q in zip(names, report.questions, strict=True)
             ),
+            css="questions",
         ),
         para(FIGURES_NOTE, "note"),
     ]
@@ -221,6 +225,7 @@ def _figures(report: BoardReport) -> list[Block]:
                 (name, *(q.by_agency[a].label if a in q.by_agency else "" for a in report.agencies))
                 for name, q in zip(names, report.questions, strict=True)
             ),
+            css="questions",
         ),
         *per_agency,
         Heading(3, "2.6 Cases not known to an agency", "not-known"),
@@ -235,11 +240,14 @@ def _figures(report: BoardReport) -> list[Block]:
     ]
     if report.comments:
         blocks.append(Heading(3, "2.7 What auditors said", "comments"))
-        groups: dict[str, list[str]] = {}
-        for c in report.comments:
-            groups.setdefault(c.question, []).append(f"{report.agency(c.agency)}: {c.text}")
+        groups: dict[str, Counter[str]] = {}
+        for c in report.comments:  # the same words on several cases are printed once
+            groups.setdefault(c.question, Counter())[f"{report.agency(c.agency)}: {c.text}"] += 1
         for question, lines in groups.items():
-            blocks += [Paragraph((Run(question, strong=True),)), bullets(lines)]
+            blocks += [
+                Paragraph((Run(question, strong=True),)),
+                bullets([line + (f" ({n} cases)" if n > 1 else "") for line, n in lines.items()]),
+            ]
     return blocks
 
 
@@ -260,6 +268,7 @@ def actions(report: BoardReport) -> list[Block]:
                  a.success_measure, status_words(a.status))
                 for a in report.actions
             ),
+            css="actions",
         ),
     ]  # fmt: skip
 

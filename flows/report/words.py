@@ -61,8 +61,8 @@ def method_sentences(
             f"{balance}; the selection can be repeated exactly."
         )
     held = (
-        f"The moderation meeting on {long_day(m.moderation_held_on)} compared the answers "
-        "and settled where agencies disagreed."
+        f"The agencies' answers were compared at the moderation meeting on "
+        f"{long_day(m.moderation_held_on)}."
         if m.moderation_held_on
         else "The moderation meeting has not been recorded yet."
     )
