@@ -61,7 +61,7 @@ def _verdict(
     agreed: tuple[int, int] | None,
 ) -> tuple[bool | None, str]:
     if question is None:
-        return None, "not measurable: the measure names no question the re-audit answers"
+        return None, "not measurable (the measure names no question the re-audit answers)"
     if threshold is None:
         seen = ""
         if agreed and agreed[1]:
@@ -69,9 +69,9 @@ def _verdict(
             seen = (
                 f"; agencies gave the same answer on {share}% of cases ({agreed[0]} of {agreed[1]})"
             )
-        return None, "not measurable: the measure gives no threshold to check" + seen
+        return None, "not measurable (no threshold to check)" + seen
     if result is None or result.percent is None:
-        return None, "not measurable: the re-audit has no figure for this question"
+        return None, "not measurable (the re-audit has no figure for this question)"
     if result.percent >= threshold:
         return True, f"met at {result.label} (at least {threshold}% wanted)"
     return False, f"not met: {result.label} against at least {threshold}%"

@@ -102,7 +102,7 @@ def discrepancy_sentence(summary: DiscrepancySummary) -> str:
     """The discrepancies in one or two sentences for the body."""
     if not summary.total:
         return "Agencies did not disagree on any case of a shared question."
-    themes = and_list([f"{q.rstrip('.')} ({n})" for q, n in summary.themes[:3]])
+    themes = and_list([f"{q.rstrip('.')} ({_plural(n, 'time')})" for q, n in summary.themes[:3]])
     return (
         f"Agencies gave different answers {_plural(summary.total, 'time')} across "
         f"{_plural(summary.cases, 'case')}; the moderation meeting resolved {summary.resolved} "
