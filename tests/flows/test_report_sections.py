@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from flows.report.data import build_report
-from flows.report.model import BoardReport
+from flows.report.highlights import choose
+from flows.report.model import BoardReport, Figure, QuestionRow
 from flows.report.settings import set_report_texts, text_history
 from flows.report.write import write_report
 from models.agency import Agency
@@ -234,3 +235,46 @@ def test_the_half_point_footnote_is_there_only_where_partly_counts_half(
     assert not report.half_points and "half a case" not in render_markdown(report)
     halved = report.model_copy(update={"half_points": True})
     assert "a Partly answer adds half a case" in render_markdown(halved)
+
+
+def _row(qid: str, met: int, threshold: int | None = None) -> QuestionRow:
+    figure = Figure(percent=round(100 * met / 20), met=met, applicable=20, label=f"{met}:20")
+    return QuestionRow(
+        id=qid, text=f"Was {qid} done?", finding=f"{qid} was done", shared=True,
+        provisional=False, threshold=threshold, case_level=figure, overall=figure, by_agency={},
+    )  # fmt: skip
+
+
+def test_five_strengths_and_five_concerns_are_chosen_and_the_rest_kept_for_the_appendix() -> None:
+    rows = [_row(f"q{i}", met) for i, met in enumerate((20, 19, 18, 17, 16, 15, 14))]
+    rows += [_row("t1", 16, threshold=85), _row("t2", 17, threshold=90)]  # 80% and 85%: under
+    rows += [_row(f"low{i}", met) for i, met in enumerate((13, 10, 5))]  # 65%, 50%, 25%
+    rows += [_row("split", 19)]  # 95%, but agencies disagreed on 6 of 10 cases
+    strengths, concerns, rest = choose(rows, {"split": (6, 10)}, {"q0": "Well done"})
+    assert [h.question_id for h in strengths] == ["q0", "q1", "q2", "q3", "q4"]
+    assert strengths[0].note == "Well done"
+    assert [h.question_id for h in concerns] == ["t1", "t2", "low2", "low1", "low0"]
+    assert concerns[0].reason == "under the tool's action threshold of 85%"
+    assert [(h.question_id, h.kind) for h in rest] == [
+        ("q5", "strength"), ("q6", "strength"), ("split", "concern"),
+    ]  # fmt: skip
+    assert rest[2].reason == "agencies disagreed on 6 of 10 cases"
+    top_two = choose(rows, {}, {}, top=2)
+    assert [len(top_two[0]), len(top_two[1])] == [2, 2]
+    assert choose(rows, {}, {}, exclude={"q0", "t1"})[0][0].question_id == "q1"
+
+
+def test_the_chosen_highlights_are_printed_in_every_format(
+    session: Session, reaudit: tuple[int, int], tmp_path: Path
+) -> None:
+    report = build_report(session=session, round_id=reaudit[0], today=NOW.date())
+    for fmt, text in texts(report, tmp_path / "out").items():
+        strengths = text[text.index("2.1 Highlights: strengths") : text.index("2.2 Highlights")]
+        concerns = text[text.index("2.2 Highlights: concerns") : text.index("2.3 Agreement")]
+        assert "An up-to-date multi-agency chronology or genogram informed decisions: " in (
+            strengths
+        ), fmt
+        assert "evidenced in 100% (4:4) of cases" in strengths, fmt
+        assert "evidenced in 50% (2:4) of cases" in concerns, fmt
+        assert "under the tool's action threshold of 80%" in concerns, fmt
+        assert "agencies disagreed on 2 of 3 cases" in concerns, fmt
