@@ -158,7 +158,12 @@ def _chart(title: str, labels: Sequence[str], series: Sequence[Series]) -> list[
     """One chart, or one per slice of labels when it would be taller than MAX_HEIGHT."""
     svg, height = bar_chart(title, labels, series)
     if height <= MAX_HEIGHT or len(labels) < 2:
-        return [Chart(title=title, svg=svg, alt=alt_text(title, labels, series), height=height)]
+        alt = alt_text(title, labels, series)
+        opened = (
+            svg.index(">") + 1
+        )  # the alt text as the SVG's <title>: the PDF's figure tag uses it
+        svg = f"{svg[:opened]}<title>{escape(alt)}</title>{svg[opened:]}"
+        return [Chart(title=title, svg=svg, alt=alt, height=height)]
     half = len(labels) // 2
     return [
         chart

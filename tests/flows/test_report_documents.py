@@ -132,6 +132,20 @@ def test_the_docx_is_a4_by_the_partnership_with_header_rows_alt_text_and_short_c
     ]  # fmt: skip
 
 
+def _tagged(node: object, tag: str) -> list[dict[str, object]]:
+    """Every structure element of the PDF with this tag."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    found = []
+    if isinstance(node, dict):
+        if node.get("/S") == tag:
+            found.append(node)
+        found += _tagged(node.get("/K"), tag) if node.get("/K") is not None else []
+    elif isinstance(node, list):
+        for child in node:
+            found += _tagged(child, tag)
+    return found
+
+
 def test_the_pdf_is_tagged_and_every_page_carries_the_title_and_its_number(
     report: BoardReport, tmp_path: Path
 ) -> None:
@@ -142,6 +156,8 @@ def test_the_pdf_is_tagged_and_every_page_carries_the_title_and_its_number(
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "en-GB"
+    figures = _tagged(root["/StructTreeRoot"], "/Figure")
+    assert len(figures) == 3 and all(str(f["/Alt"]).startswith("Bar chart, ") for f in figures)
     total = len(reader.pages)
     assert total > 1
     title = "Joint case audit: Domestic abuse <em>re-audit</em>"
