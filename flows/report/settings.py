@@ -29,6 +29,7 @@ LABELS = {
     "decision_type": "Decision type",
 }
 BUILT_IN = {"wards": "All", "decision_type": "Non-key decision"}
+DEFAULT_FIELDS = ("meeting", "authorised_by", "lead_officer", "wards", "decision_type")
 
 
 def check_text(field: str, text: str) -> str:
@@ -119,19 +120,17 @@ def text_history(*, session: Session, round_id: int, field: str) -> list[ReportT
     )
 
 
-def front_sheet_defaults(*, session: Session, round_title: str) -> dict[str, str]:
-    """What an empty front-sheet field of a round shows: the partnership's default, else ours."""
+def built_in_defaults(*, session: Session, round_title: str) -> dict[str, str]:
+    """Our front-sheet defaults, before the partnership sets its own."""
     partnership = session.exec(select(Partnership)).first()
     name = partnership.name if partnership else "Safeguarding partnership"
-    built_in = {
-        **BUILT_IN,
-        "meeting": f"{name} board",
-        "title": f"Joint case audit: {round_title}",
-    }
-    return {
-        **built_in,
-        **{k: v for k, v in latest_texts(session=session, round_id=None).items() if v},
-    }
+    return {**BUILT_IN, "meeting": f"{name} board", "title": f"Joint case audit: {round_title}"}
+
+
+def front_sheet_defaults(*, session: Session, round_title: str) -> dict[str, str]:
+    """What an empty front-sheet field of a round shows: the partnership's default, else ours."""
+    partnership = {k: v for k, v in latest_texts(session=session, round_id=None).items() if v}
+    return {**built_in_defaults(session=session, round_title=round_title), **partnership}
 
 
 def front_sheet(*, session: Session, round_id: int, round_title: str) -> FrontSheet:

@@ -16,7 +16,9 @@ from agencies.portal.pages import render
 from agencies.portal.report_view import SECTION_TITLES, portal_report
 from flows.report.model import BoardReport
 from flows.report.settings import (
+    DEFAULT_FIELDS,
     LABELS,
+    built_in_defaults,
     check_text,
     front_sheet_defaults,
     latest_texts,
@@ -50,6 +52,8 @@ def _report(session: Session, round_id: int, at: datetime) -> BoardReport:
 def _fields(report: BoardReport, what: str) -> list[str]:
     if what == "front-sheet":
         return list(FRONT_SHEET_FIELDS)
+    if what == "defaults":
+        return list(DEFAULT_FIELDS)
     if what == "highlights":
         found = report.strengths + report.weaknesses + report.other_findings
         return [HIGHLIGHT_PREFIX + h.question_id for h in found]
@@ -68,17 +72,17 @@ def _page(
     date_parts: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The form, with the stored (or just refused) values and any errors."""
-    values = (
-        values if values is not None else latest_texts(session=session, round_id=report.round_id)
-    )
+    scope = None if what == "defaults" else report.round_id
+    values = values if values is not None else latest_texts(session=session, round_id=scope)
     context: dict[str, object] = {
         "round_id": report.round_id, "what": what, "errors": errors or {}, "hint": TEXT_HINT,
         "values": values,
     }  # fmt: skip
-    if what == "front-sheet":
+    if what in ("front-sheet", "defaults"):
         title = get_round(session=session, round_id=report.round_id).title
-        context["defaults"] = front_sheet_defaults(session=session, round_title=title)
-        context["fields"] = [(f, LABELS[f], HINTS.get(f, "")) for f in FRONT_SHEET_FIELDS]
+        shown = front_sheet_defaults if what == "front-sheet" else built_in_defaults
+        context["defaults"] = shown(session=session, round_title=title)
+        context["fields"] = [(f, LABELS[f], HINTS.get(f, "")) for f in _fields(report, what)]
         stored = values.get("meeting_date", "")
         year, month, day = stored.split("-") if stored.count("-") == 2 else ("", "", "")
         context["date"] = date_parts or {
@@ -153,8 +157,11 @@ async def save(
     values, errors = _read(form, _fields(report, what))
     if errors:
         return _page(request, session, report, what, values, errors, _date_parts(form))
+    scope = None if what == "defaults" else round_id
     set_report_texts(
-        session=session, round_id=round_id, values=values, now=at, actor=f"person:{who.id}"
+        session=session, round_id=scope, values=values, now=at, actor=f"person:{who.id}"
     )
     session.commit()
+    if what == "defaults":
+        return RedirectResponse(f"/reports/{round_id}/edit/front-sheet", status_code=303)
     return RedirectResponse(f"/reports/{round_id}#{ANCHORS.get(what, what)}", status_code=303)

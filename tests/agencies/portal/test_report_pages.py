@@ -214,3 +214,20 @@ def test_a_board_reader_cannot_edit_the_report(board: Portal) -> None:
     response = post(board, f"{_report(board)}/edit/findings", {"findings": "x"})
     assert response.status_code == 404
     assert events(board, "report.text_changed") == []
+
+
+def test_a_coordinator_sets_the_partnerships_front_sheet_defaults_for_every_round(
+    board: Portal,
+) -> None:
+    board.sign_in(COORDINATOR)
+    form = board.client.get(f"{_report(board)}/edit/defaults")
+    assert form.status_code == 200 and "Default: Non-key decision" in form.text
+    assert 'name="item_number"' not in form.text  # a round's own, never a default
+    saved = post(board, f"{_report(board)}/edit/defaults", {"lead_officer": "Myra O'Farrell"})
+    assert saved.status_code == 303 and saved.headers["location"].endswith("/edit/front-sheet")
+    assert (
+        "Default: Myra O&#39;Farrell" in board.client.get(f"{_report(board)}/edit/front-sheet").text
+    )
+    assert "Myra O&#39;Farrell" in board.client.get(_report(board)).text
+    (change,) = events(board, "report.text_changed")
+    assert change.entity_type == "partnership" and change.details == {"fields": "lead_officer"}
