@@ -13,6 +13,7 @@ from models import (
     outbox,
     partnership,
     programme,
+    report_settings,
     round,
     tool_version,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "outbox",
     "partnership",
     "programme",
+    "report_settings",
     "round",
     "tool_version",
 ]

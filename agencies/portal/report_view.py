@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from datetime import date
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlmodel import Session, col, select
 
+from flows.report.blocks import Heading
 from flows.report.data import build_report
 from flows.report.model import BoardReport
 from flows.report.render import render_html_body, render_markdown
@@ -52,9 +54,34 @@ def portal_report(*, session: Session, round_id: int, today: date) -> BoardRepor
     return report.model_copy(update={"discrepancies": discrepancies, "comments": []})
 
 
-def report_body(report: BoardReport) -> Markup:
-    """The report's HTML body (autoescaped by the report's own templates) for a portal page."""
-    return Markup(render_html_body(report))
+SECTION_TITLES = {
+    "issue": "1. The issue under consideration",
+    "findings": "2. Findings",
+    "actions": "3. Action plan",
+    "impact": "4. Re-audit and impact",
+}
+EDIT_LABELS = {"front-sheet": "Change the front sheet", "highlights": "Add notes to the highlights"}
+
+
+def edit_link(round_id: int) -> Callable[[Heading], str]:
+    """A coordinator's link beside each heading they may change (the heading named for
+    screen readers)."""
+
+    def link(heading: Heading) -> str:
+        label = EDIT_LABELS.get(heading.edit, "Write the commentary")
+        return (
+            f'<p class="govuk-body-s ja-edit"><a class="govuk-link" '
+            f'href="/reports/{round_id}/edit/{escape(heading.edit)}">{label}'
+            f'<span class="govuk-visually-hidden"> for {escape(heading.text)}</span></a></p>'
+        )
+
+    return link
+
+
+def report_body(report: BoardReport, editable: bool = False) -> Markup:
+    """The report's HTML body (escaped by the report's own writers) for a portal page, with
+    edit links for a coordinator."""
+    return Markup(render_html_body(report, edit_link(report.round_id) if editable else None))
 
 
 def report_file(report: BoardReport, fmt: str) -> bytes:

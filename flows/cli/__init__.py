@@ -51,7 +51,7 @@ def _register_commands() -> None:
     from flows.cli.notify import notify_app
     from flows.cli.programme import programme_app
     from flows.cli.reconcile import register_reconcile_commands
-    from flows.cli.report import register_report_commands
+    from flows.cli.report import register_report_commands, report_app
     from flows.cli.retention import register_retention_commands
     from flows.cli.round import round_app
     from flows.cli.round_changes import register_change_commands
@@ -76,6 +76,7 @@ def _register_commands() -> None:
     app.add_typer(programme_app, name="programme")
     app.add_typer(action_app, name="action")
     app.add_typer(round_app, name="round")
+    app.add_typer(report_app, name="report")
     app.add_typer(tools_app, name="tools")
     app.add_typer(apikey_app, name="apikey")
 

@@ -1,4 +1,5 @@
-"""`jointaudit round report | export`: the board report and the pseudonymised answers."""
+"""`jointaudit round report | export`: the board report and the pseudonymised answers;
+`jointaudit report front-sheet | commentary`: the report's front sheet and narrative."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import typer
 from flows.answers.export import export_answers
 from flows.cli.common import cli_actor, done, print_json, print_table
 from flows.report.data import build_report
+from flows.report.settings import set_report_texts
 from flows.report.write import parse_formats, write_report
 from flows.retention.archive import export_round_zip
+from flows.rounds.views import get_round
 from models.db import session_scope
 from models.errors import InputError
 from models.types import utcnow
@@ -48,7 +51,7 @@ def report_command(
             ("Question", "Baseline", "Re-audit", "Change", "", "Caution"),
             [
                 (
-                    r.id,
+                    _short(r.finding or r.text),
                     r.baseline.label,
                     r.current.label,
                     f"{r.change_points:+d}",
@@ -59,6 +62,10 @@ def report_command(
             ],
         )
     done(f"Round {round_id} board report: " + ", ".join(str(p) for p in written))
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def export_command(
@@ -87,6 +94,71 @@ def export_command(
                 )
             )
     done(f"Round {round_id}: " + ", ".join(str(p) for p in written))
+
+
+report_app = typer.Typer(
+    help="The board report's front sheet and commentary.", no_args_is_help=True
+)
+TEXT_HELP = "Markdown-lite: paragraphs, - lists, *emphasis*, **strong**; '' clears it."
+
+
+def _store(round_id: int | None, values: dict[str, str | None]) -> None:
+    given = {k.replace("-", "_"): v for k, v in values.items() if v is not None}
+    if not given:
+        raise InputError("nothing to change: give at least one option (see --help)")
+    with session_scope() as session:
+        if round_id is not None:
+            get_round(session=session, round_id=round_id)
+        changed = set_report_texts(
+            session=session, round_id=round_id, values=given, now=utcnow(), actor=cli_actor()
+        )
+    where = f"Round {round_id}" if round_id is not None else "Partnership defaults"
+    done(f"{where}: " + (", ".join(changed) + " changed" if changed else "nothing changed"))
+
+
+@report_app.command("front-sheet")
+def front_sheet_command(
+    round_id: int | None = typer.Argument(
+        None, help="Round number; leave out with --defaults for every round."
+    ),
+    defaults: bool = typer.Option(False, "--defaults", help="Set the partnership's defaults."),
+    meeting: str | None = typer.Option(None, "--meeting", help="The meeting the report is for."),
+    meeting_date: str | None = typer.Option(None, "--date", help="Meeting date, YYYY-MM-DD."),
+    item_number: str | None = typer.Option(None, "--item", help="Item number on the agenda."),
+    title: str | None = typer.Option(None, "--title", help="The report's title."),
+    authorised_by: str | None = typer.Option(None, "--authorised-by", help="Name, role."),
+    lead_officer: str | None = typer.Option(None, "--lead-officer", help="Name, role."),
+    wards: str | None = typer.Option(None, "--wards", help="Ward(s) affected."),
+    decision_type: str | None = typer.Option(None, "--decision", help="e.g. Non-key decision."),
+) -> None:
+    """Set the front sheet of a round's board report (or the partnership's defaults)."""
+    if (round_id is None) != defaults:
+        raise InputError("give a round number, or --defaults for the partnership's defaults")
+    _store(
+        round_id,
+        {
+            "meeting": meeting,
+            "meeting_date": meeting_date,
+            "item_number": item_number,
+            "title": title,
+            "authorised_by": authorised_by,
+            "lead_officer": lead_officer,
+            "wards": wards,
+            "decision_type": decision_type,
+        },
+    )
+
+
+@report_app.command("commentary")
+def commentary_command(
+    round_id: int = ROUND,
+    section: str = typer.Argument(
+        ..., help="issue, findings, actions, impact, or highlight:QUESTION to annotate one."
+    ),
+    text: str = typer.Argument(..., help=TEXT_HELP),
+) -> None:
+    """Write the coordinator's narrative for a section, or a note on a highlight."""
+    _store(round_id, {section: text})
 
 
 def register_report_commands(app: typer.Typer) -> None:

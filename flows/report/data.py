@@ -4,29 +4,35 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from flows.reconcile.findings import AgreementFigure, Compliance, Findings, QuestionFindings
+from flows.reconcile.findings import Compliance, Findings, QuestionFindings
 from flows.reconcile.load import round_tool
 from flows.reconcile.run import latest_findings
 from flows.report.charts import report_charts
 from flows.report.comparison import compare, figure
-from flows.report.highlights import highlights
+from flows.report.highlights import choose, highlights, largest_changes
+from flows.report.impact import impact
 from flows.report.load import agency_responses, comments, load_actions
 from flows.report.model import (
     ActionItem,
-    AgreementRow,
     BoardReport,
     Comparison,
-    DiscrepancyRow,
     Method,
     QuestionRow,
 )
+from flows.report.moderated import agreement_rows, discrepancy_rows
 from flows.report.register import register_context
+from flows.report.settings import commentary, front_sheet
+from flows.report.words import and_list, discrepancy_summary, method_sentences
 from flows.rounds.views import get_round
+from models.agency import Agency
 from models.calendar import long_day
 from models.errors import NotFoundError
 from models.moderation import ModerationMeeting
+from models.partnership import Partnership
+from models.questionnaire import Tool
+from models.report_settings import HIGHLIGHT_PREFIX
 from models.round import AuditRound
 from models.round_parameters import LaunchParameters
 from models.tool_version import ToolVersion
@@ -63,7 +69,9 @@ def method(*, session: Session, round_: AuditRound, findings: Findings) -> Metho
     )
 
 
-def question_row(question: QuestionFindings) -> QuestionRow:
+def question_row(
+    question: QuestionFindings, group: str = "", threshold: int | None = None
+) -> QuestionRow:
     """One question's figures, with all agencies' answers pooled as `overall`."""
     pooled = Compliance(
         met=sum(c.met for c in question.by_agency.values()),
@@ -73,6 +81,8 @@ def question_row(question: QuestionFindings) -> QuestionRow:
         id=question.id,
         text=question.text,
         finding=question.finding,
+        group=group,
+        threshold=threshold,
         shared=question.shared,
         case_level=figure(question.case_level) if question.case_level else None,
         provisional=question.case_level_provisional,
@@ -83,55 +93,6 @@ def question_row(question: QuestionFindings) -> QuestionRow:
 
 def _has_figures(row: QuestionRow) -> bool:
     return bool(row.overall.applicable or (row.case_level and row.case_level.applicable))
-
-
-def _stat(figure_: AgreementFigure | None) -> str:
-    if figure_ is None:
-        return "-"
-    if figure_.value is None:
-        return f"not computable ({figure_.reason})" if figure_.reason else "not computable"
-    text = f"{figure_.value:.2f}"
-    if figure_.ci_low is not None and figure_.ci_high is not None:
-        text += f" (95% CI {figure_.ci_low:.2f} to {figure_.ci_high:.2f})"
-    return text
-
-
-def agreement_rows(findings: Findings) -> list[AgreementRow]:
-    """Agreement on shared questions, each statistic with its interval and n."""
-    rows = []
-    for q in findings.questions:
-        if not q.agreement or not max(f.n_units for f in q.agreement.values()):
-            continue
-        alpha = next((f for name, f in q.agreement.items() if "alpha" in name), None)
-        rows.append(
-            AgreementRow(
-                id=q.id,
-                n_units=max(f.n_units for f in q.agreement.values()),
-                percent_agreement=_stat(q.agreement.get("percent_agreement")),
-                gwet_ac1=_stat(q.agreement.get("gwet_ac1")),
-                alpha=_stat(alpha),
-            )
-        )
-    return rows
-
-
-def discrepancy_rows(findings: Findings) -> list[DiscrepancyRow]:
-    """Discrepancies with the agreed answer and resolution where the meeting recorded one."""
-    cases = {(c.case_ref, q.id): c for q in findings.questions for c in q.cases}
-    rows = []
-    for d in findings.discrepancies:
-        case = cases.get((d.case_ref, d.question_id))
-        rows.append(
-            DiscrepancyRow(
-                case_ref=d.case_ref,
-                question_id=d.question_id,
-                answers="; ".join(f"{a}: {v}" for a, v in d.answers.items()),
-                resolved=d.resolved,
-                agreed=case.moderated if case else None,
-                resolution=case.resolution if case else None,
-            )
-        )
-    return rows
 
 
 def comparison(*, session: Session, round_: AuditRound, findings: Findings) -> Comparison | None:
@@ -149,7 +110,7 @@ def comparison(*, session: Session, round_: AuditRound, findings: Findings) -> C
     return result
 
 
-def _summary(round_: AuditRound, findings: Findings, m: Method) -> list[str]:
+def _summary(findings: Findings, m: Method, names: dict[str, str]) -> list[str]:
     state = (
         "Figures are provisional until the moderation meeting is recorded."
         if findings.provisional
@@ -159,7 +120,7 @@ def _summary(round_: AuditRound, findings: Findings, m: Method) -> list[str]:
     )
     return [
         f"{m.cases} cases were audited by {len(m.agencies)} agencies "
-        f"({', '.join(m.agencies)}) with the {m.tool} tool, version {m.tool_version}.",
+        f"({and_list([names.get(a, a) for a in m.agencies])}) with the {m.tool} tool.",
         f"{len(findings.discrepancies)} discrepancies between agencies were listed for "
         f"moderation; {sum(d.resolved for d in findings.discrepancies)} were resolved.",
         state,
@@ -179,34 +140,94 @@ def build_report(
     """The round's board report from its latest findings (NotFoundError if never reconciled)."""
     round_ = get_round(session=session, round_id=round_id)
     findings = latest_findings(session=session, round_id=round_id)
+    tool = round_tool(session=session, round_id=round_id)
+    names = {a.code: a.name for a in session.exec(select(Agency))}
     m = method(session=session, round_=round_, findings=findings)
-    questions = [row for row in map(question_row, findings.questions) if _has_figures(row)]
+    m.tool_title = tool.title
+    groups = {q.id: s.title for s in tool.sections for q in s.questions}
+    questions = [
+        row
+        for row in (
+            question_row(q, groups.get(q.id, ""), _threshold(tool, q.id))
+            for q in findings.questions
+        )
+        if _has_figures(row)
+    ]
     compared = comparison(session=session, round_=round_, findings=findings)
     if actions is None and load_plan:
         actions = load_actions(session=session, round_id=round_id)
+    notes = commentary(session=session, round_id=round_id)
+    agreement = agreement_rows(findings)
+    up, down = largest_changes(compared.rows if compared else [])
+    strengths, weaknesses, rest = choose(
+        questions,
+        {a.id: (a.compared - a.same_answer, a.compared) for a in agreement},
+        {k.removeprefix(HIGHLIGHT_PREFIX): v for k, v in notes.items()},
+        exclude={c.id for c in up + down},
+    )
     report = BoardReport(
         round_id=round_id,
         title=round_.title,
         status=str(round_.status),
         generated_on=today,
         provisional=findings.provisional,
-        summary=_summary(round_, findings, m),
+        summary=_summary(findings, m, names),
         method=m,
         highlights=highlights(questions, compared.rows if compared else [], findings.concerns),
         questions=questions,
-        agreement=agreement_rows(findings),
-        discrepancies=discrepancy_rows(findings),
+        agreement=agreement,
+        discrepancies=discrepancy_rows(findings, names),
         concerns=findings.concerns,
         not_known=findings.not_known,
         comparison=compared,
         actions=actions,
-        comments=comments(
-            session=session, round_id=round_id, tool=round_tool(session=session, round_id=round_id)
-        )
-        if free_text
-        else [],
+        comments=comments(session=session, round_id=round_id, tool=tool) if free_text else [],
+        partnership=_partnership(session),
+        agency_names=names,
+        front_sheet=front_sheet(session=session, round_id=round_id, round_title=round_.title),
+        commentary=notes,
+        method_text=method_sentences(
+            m,
+            round_.selection if isinstance(round_.selection, dict) else {},
+            [names.get(a, a) for a in m.agencies],
+            LaunchParameters.model_validate(round_.parameters).same_cases_as_round,
+        ),
+        strengths=strengths,
+        weaknesses=weaknesses,
+        other_findings=rest,
+        improvements=up,
+        deteriorations=down,
+        discrepancy_summary=discrepancy_summary(
+            findings, {q.id: q.finding or q.text for q in findings.questions}
+        ),
+        half_points=any(_half(tool, q.id) for q in questions),
     )
+    if compared is not None and not compared.note:
+        report.impact = impact(
+            session=session,
+            baseline_round_id=compared.baseline_round_id,
+            baseline_title=compared.baseline_title,
+            questions=questions,
+            deteriorations=down,
+            names=names,
+            agreement={a.id: (a.same_answer, a.compared) for a in agreement},
+        )
     report.register_context = register_context(session=session, round_=round_)
     if charts:
         report.charts = report_charts(report)
     return report
+
+
+def _threshold(tool: Tool, question_id: str) -> int | None:
+    rule = getattr(tool.question(question_id), "action_rule", None)
+    return rule.threshold_percent if rule is not None else None
+
+
+def _half(tool: Tool, question_id: str) -> bool:
+    standard = getattr(tool.question(question_id), "standard", None)
+    return str(getattr(standard, "partly_counts_as", "")) == "half"
+
+
+def _partnership(session: Session) -> str:
+    found = session.exec(select(Partnership)).first()
+    return found.name if found else ""

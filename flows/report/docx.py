@@ -1,231 +1,143 @@
-"""The board report as a Word document (python-docx), charts embedded as PNG."""
+"""The board report as a Word document (python-docx) from the same sections: A4, the
+partnership as author, header rows repeated on every page, charts as PNG with alt text and
+never taller than 6.5 inches."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 
-from docx import Document
+from docx import Document as new_document
 from docx.document import Document as DocxDocument
-from docx.shared import Cm
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Inches, Pt
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
 
+from flows.report.blocks import (
+    Block,
+    Bullets,
+    ChartBlock,
+    Heading,
+    PageBreak,
+    Paragraph,
+    Run,
+    Table,
+)
 from flows.report.charts import svg_to_png
 from flows.report.model import BoardReport
-from flows.report.render import clean, percent
-from models.calendar import long_day
+from flows.report.sections import build_document
+from flows.report.writers import clean
+
+CHART_WIDTH = Cm(16)
+MAX_CHART_HEIGHT = Inches(6.5)
 
 
-def _table(document: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
+def _runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
+    for run in runs:
+        added = paragraph.add_run(clean(run.text))
+        added.bold = run.strong or None
+        added.italic = run.emphasis or None
+
+
+def _repeat_header(row_element: object) -> None:
+    properties = row_element.get_or_add_trPr()  # type: ignore[attr-defined]
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _field(paragraph: DocxParagraph, code: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the pages out."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), code)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _table(document: DocxDocument, block: Table) -> None:
+    if block.caption:
+        document.add_paragraph().add_run(clean(block.caption)).bold = True
+    columns = len(block.header) if block.header is not None else len(block.rows[0])
+    rows = ([block.header] if block.header is not None else []) + list(block.rows)
+    table: DocxTable = document.add_table(rows=len(rows), cols=columns)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = clean(text)
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = clean("" if value is None else str(value))
+    for r, values in enumerate(rows):
+        for c, (cell, value) in enumerate(zip(table.rows[r].cells, values, strict=True)):
+            cell.text = clean(value)
+            bold = (r == 0 and block.header is not None) or (block.header is None and c == 0)
+            for run in cell.paragraphs[0].runs:
+                run.bold = bold or None
+                run.font.size = Pt(9)
+    if block.header is not None:
+        _repeat_header(table.rows[0]._tr)
 
 
-def _bullets(document: DocxDocument, lines: Sequence[str]) -> None:
-    for line in lines:
-        document.add_paragraph(clean(line), style="List Bullet")
+def _chart(document: DocxDocument, block: ChartBlock) -> None:
+    width: int = CHART_WIDTH
+    if block.height and block.width:
+        height = int(width * block.height / block.width)
+        if height > MAX_CHART_HEIGHT:
+            width = int(MAX_CHART_HEIGHT * block.width / block.height)
+    document.add_picture(io.BytesIO(svg_to_png(block.svg)), width=width)
+    shape = document.inline_shapes[-1]
+    properties = shape._inline.docPr
+    properties.set("descr", clean(block.alt))
+    properties.set("title", clean(block.title))
+    document.add_paragraph(clean(block.title), style="Caption")
 
 
-def _method(document: DocxDocument, report: BoardReport) -> None:
-    m = report.method
-    document.add_heading("Method", level=1)
-    criteria = "; ".join(f"{k}: {v}" for k, v in m.criteria.items()) or "none"
-    strata = ", ".join(f"{name} {n}" for name, n in m.strata)
-    held = long_day(m.moderation_held_on) if m.moderation_held_on else "not yet held"
-    _table(
-        document,
-        ("", ""),
-        [
-            ("Tool", f"{m.tool}, version {m.tool_version}"),
-            ("Selection criteria", criteria),
-            ("Random seed", m.seed),
-            (
-                "Sample",
-                f"{m.cases} cases (sample size {m.sample_size}){': ' + strata if strata else ''}",
-            ),
-            ("Agencies", ", ".join(m.agencies)),
-            ("Due date", long_day(m.due_date)),
-            ("Moderation meeting", held),
-        ],
-    )
-    if report.register_context:
-        document.add_heading("The register at launch", level=2)
-        _table(
-            document,
-            ("Category", "At launch", "Previous round", "Change", "In the sample"),
-            [
-                (
-                    row.category,
-                    row.at_launch,
-                    row.previous or "no earlier round",
-                    row.change or "",
-                    row.in_sample,
-                )
-                for row in report.register_context
-            ],
-        )
-    document.add_heading("Response rates and timeliness", level=2)
-    _table(
-        document,
-        (
-            "Agency",
-            "Cases",
-            "Submitted",
-            "Not known",
-            "Outstanding",
-            "Response rate",
-            "By due date",
-        ),
-        [
-            (
-                a.agency,
-                a.assignments,
-                a.submitted,
-                a.not_known,
-                a.outstanding,
-                percent(a.response_percent),
-                f"{percent(a.on_time_percent)} ({a.on_time}:{a.assignments})",
-            )
-            for a in m.responses
-        ],
-    )
-
-
-def _figures(document: DocxDocument, report: BoardReport) -> None:
-    document.add_heading("Compliance per question", level=1)
-    _table(
-        document,
-        ("Question", "Case level", "All agencies"),
-        [
-            (
-                f"{q.id}: {q.text}",
-                (q.case_level.label + (" (provisional)" if q.provisional else ""))
-                if q.case_level
-                else "own practice",
-                q.overall.label,
-            )
-            for q in report.questions
-        ],
-    )
-    document.add_heading("Compliance per agency", level=1)
-    _table(
-        document,
-        ("Question", *report.agencies),
-        [
-            (q.id, *(q.by_agency[a].label if a in q.by_agency else "" for a in report.agencies))
-            for q in report.questions
-        ],
-    )
-    document.add_heading("Agreement between agencies (shared questions)", level=1)
-    _table(
-        document,
-        ("Question", "n cases", "Percent agreement", "Gwet's AC1", "Krippendorff's alpha"),
-        [(a.id, a.n_units, a.percent_agreement, a.gwet_ac1, a.alpha) for a in report.agreement],
-    )
-    document.add_heading("Discrepancies and their resolution", level=1)
-    _table(
-        document,
-        ("Case", "Question", "Answers", "Agreed answer", "Resolution"),
-        [
-            (
-                d.case_ref,
-                d.question_id,
-                d.answers,
-                d.agreed or ("resolved" if d.resolved else "not yet resolved"),
-                d.resolution or "",
-            )
-            for d in report.discrepancies
-        ],
-    )
-
-
-def _later(document: DocxDocument, report: BoardReport) -> None:
-    c = report.concerns
-    document.add_heading("Immediate concerns", level=1)
-    document.add_paragraph(
-        f"{c.get('total', 0)} raised while auditing: {c.get('raised', 0)} awaiting "
-        f"acknowledgement, {c.get('acknowledged', 0)} acknowledged, {c.get('referred', 0)} "
-        "referred."
-    )
-    if report.comparison:
-        cmp = report.comparison
-        document.add_heading("Re-audit against the baseline", level=1)
-        note = f" No comparison: {cmp.note}." if cmp.note else ""
-        document.add_paragraph(
-            clean(f"Baseline: round {cmp.baseline_round_id}, {cmp.baseline_title}.{note}")
-        )
-        _table(
-            document,
-            ("Question", "Baseline", "Re-audit", "Change (points)", "Direction", "Caution"),
-            [
-                (
-                    r.id,
-                    r.baseline.label,
-                    r.current.label,
-                    f"{r.change_points:+d}",
-                    r.direction,
-                    r.caution or "",
-                )
-                for r in cmp.rows
-            ],
-        )
-    document.add_heading("Action plan", level=1)
-    if report.actions:
-        _table(
-            document,
-            ("What", "How", "Lead agency", "By when", "Success measure", "Status"),
-            [
-                (
-                    a.what,
-                    a.how,
-                    a.owner or "",
-                    long_day(a.due) if a.due else "",
-                    a.success_measure,
-                    a.status,
-                )
-                for a in report.actions
-            ],
-        )
+def add_block(document: DocxDocument, block: Block) -> None:
+    """One block into the document."""
+    if isinstance(block, Heading):
+        document.add_heading(clean(block.text), level=max(0, block.level - 1))
+    elif isinstance(block, Paragraph):
+        paragraph = document.add_paragraph()
+        _runs(paragraph, block.runs)
+        if block.style in ("note", "caution"):
+            for run in paragraph.runs:
+                run.italic = True
+                run.font.size = Pt(9)
+        elif block.style == "provisional":
+            for run in paragraph.runs:
+                run.bold = True
+    elif isinstance(block, Bullets):
+        style = "List Number" if block.numbered else "List Bullet"
+        for item in block.items:
+            _runs(document.add_paragraph(style=style), item)
+    elif isinstance(block, Table):
+        _table(document, block)
+    elif isinstance(block, ChartBlock):
+        _chart(document, block)
     else:
-        document.add_paragraph("No action plan yet.")
-    if report.comments:
-        document.add_heading("What auditors said", level=1)
-        _bullets(document, [f"{c.question_id} ({c.agency}): {c.text}" for c in report.comments])
-    if report.charts:
-        document.add_heading("Charts", level=1)
-        for chart in report.charts:
-            document.add_picture(io.BytesIO(svg_to_png(chart.svg)), width=Cm(16))
-            document.add_paragraph(clean(chart.title))
+        assert isinstance(block, PageBreak)
+        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def render_docx(report: BoardReport) -> bytes:
     """The report as .docx bytes."""
-    document = Document()
-    document.core_properties.title = clean(f"Board report: {report.title}")
-    document.add_heading(clean(report.title), level=0)
-    document.add_paragraph(
-        f"Joint case audit board report, round {report.round_id} ({report.status}), produced "
-        f"{long_day(report.generated_on)}."
-    )
-    if report.provisional:
-        document.add_paragraph().add_run(
-            "PROVISIONAL: the moderation meeting has not been recorded; case-level figures "
-            "may change."
-        ).bold = True
-    document.add_heading("Summary", level=1)
-    _bullets(document, report.summary)
-    document.add_heading("Highlights", level=1)
-    _bullets(document, report.highlights)
-    _method(document, report)
-    _figures(document, report)
-    _later(document, report)
+    built = build_document(report)
+    document = new_document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2)
+    document.core_properties.title = clean(built.title)
+    document.core_properties.author = clean(built.author)
+    document.core_properties.last_modified_by = clean(built.author)
+    document.core_properties.language = "en-GB"
+    footer = section.footer.paragraphs[0]
+    footer.add_run(clean(built.title) + "\t\tPage ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+    for block in built.blocks:
+        add_block(document, block)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -36,6 +36,7 @@ class Method(BaseModel):
 
     tool: str
     tool_version: str
+    tool_title: str = ""
     criteria: dict[str, str]
     seed: int
     sample_size: int
@@ -53,6 +54,8 @@ class QuestionRow(BaseModel):
     id: str
     text: str
     finding: str | None = None
+    group: str = ""
+    threshold: int | None = None
     shared: bool
     case_level: Figure | None
     provisional: bool
@@ -64,6 +67,9 @@ class AgreementRow(BaseModel):
     """Agreement between agencies on one shared question, each statistic with its n."""
 
     id: str
+    question: str = ""
+    same_answer: int = 0
+    compared: int = 0
     n_units: int
     percent_agreement: str
     gwet_ac1: str
@@ -124,10 +130,78 @@ class Comment(BaseModel):
 
 
 class Chart(BaseModel):
-    """A chart as SVG markup (built from escaped text only)."""
+    """A chart as SVG markup (built from escaped text only), with its alternative text."""
 
     title: str
     svg: str
+    alt: str = ""
+    width: int = 640
+    height: int = 0
+
+
+class FrontSheet(BaseModel):
+    """The front sheet as printed: every field, with defaults filled in."""
+
+    meeting: str
+    meeting_date: date | None
+    item_number: str
+    title: str
+    authorised_by: str
+    lead_officer: str
+    wards: str
+    decision_type: str
+
+
+class Highlight(BaseModel):
+    """A chosen finding: its statement, why it was chosen, and the coordinator's note."""
+
+    question_id: str
+    statement: str
+    reason: str
+    kind: str
+    percent: int | None
+    note: str = ""
+
+
+class DiscrepancySummary(BaseModel):
+    """How many cases agencies disagreed on, how many the meeting resolved, and where."""
+
+    total: int
+    resolved: int
+    cases: int = 0
+    themes: list[tuple[str, int]]
+
+
+class ActionUpdateItem(BaseModel):
+    """A dated progress update on an action."""
+
+    on: date
+    status: str
+    note: str
+
+
+class ActionOutcome(BaseModel):
+    """A baseline action at re-audit: what became of it and whether its measure was met."""
+
+    what: str
+    owner: str | None
+    due: date | None
+    status: str
+    updates: list[ActionUpdateItem]
+    success_measure: str
+    question: str | None
+    threshold: int | None
+    result: Figure | None
+    met: bool | None
+    verdict: str
+
+
+class Impact(BaseModel):
+    """The baseline's action plan at re-audit, and what the board should ask next."""
+
+    baseline_title: str
+    outcomes: list[ActionOutcome]
+    asks: list[str]
 
 
 class BoardReport(BaseModel):
@@ -151,8 +225,25 @@ class BoardReport(BaseModel):
     comments: list[Comment]
     charts: list[Chart] = []
     register_context: list[RegisterRow] = []
+    partnership: str = ""
+    agency_names: dict[str, str] = {}
+    front_sheet: FrontSheet | None = None
+    commentary: dict[str, str] = {}
+    method_text: list[str] = []
+    strengths: list[Highlight] = []
+    weaknesses: list[Highlight] = []
+    other_findings: list[Highlight] = []
+    improvements: list[ComparisonRow] = []
+    deteriorations: list[ComparisonRow] = []
+    discrepancy_summary: DiscrepancySummary | None = None
+    half_points: bool = False
+    impact: Impact | None = None
 
     @property
     def agencies(self) -> list[str]:
         """The agencies in table order."""
         return self.method.agencies
+
+    def agency(self, code: str | None) -> str:
+        """An agency's name (its code only if the registry no longer has it)."""
+        return self.agency_names.get(code or "", code or "")

@@ -15,12 +15,15 @@ INSTALL_HINT = (
 
 
 def render_pdf(report: BoardReport) -> bytes:
-    """PDF bytes of the HTML report, or ConfigurationError naming what to install."""
+    """Tagged PDF/UA bytes of the HTML report (title, author and language in its metadata), or
+    ConfigurationError naming what to install."""
     try:
         with warnings.catch_warnings():  # "HarfBuzz-Subset will be required by future versions"
             warnings.simplefilter("ignore", DeprecationWarning)
             from weasyprint import HTML
     except (ImportError, OSError) as error:
         raise ConfigurationError(f"{INSTALL_HINT} ({error})") from None
-    pdf: bytes = HTML(string=render_html(report)).write_pdf()
+    pdf: bytes = HTML(string=render_html(report)).write_pdf(
+        pdf_variant="pdf/ua-1", pdf_tags=True, custom_metadata=True
+    )
     return pdf

@@ -1,37 +1,22 @@
-"""Rendering the board report as HTML (autoescaped) and Markdown (escaped) from Jinja templates."""
+"""Rendering the board report as HTML (escaped) and Markdown (escaped) from its sections; the
+Jinja environments also serve the programme's quarterly review."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from functools import cache
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from flows.report.blocks import ChartBlock, Heading
 from flows.report.model import BoardReport
+from flows.report.sections import build_document
+from flows.report.words import percent
+from flows.report.writers import clean, escape_markdown, html_body, markdown
 from models.calendar import long_day
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean(text: str) -> str:
-    """Text without control characters (XML, DOCX and XLSX refuse them)."""
-    return _CONTROL.sub("", text)
-
-
-def escape_markdown(value: Any) -> str:
-    """A value safe inside a Markdown line or table cell: no HTML, links, emphasis or pipes."""
-    text = clean(str(value)) if value is not None else ""
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"\s*[\r\n]+\s*", " ", text)
-
-
-def percent(value: int | None) -> str:
-    """75%, or "-" when nothing applied."""
-    return "-" if value is None else f"{value}%"
+__all__ = ["clean", "escape_markdown", "percent"]
 
 
 def _environment(autoescape: bool) -> Environment:
@@ -60,29 +45,28 @@ def markdown_environment() -> Environment:
     return _environment(autoescape=False)
 
 
-def _render_html(report: BoardReport, template: str) -> str:
-    charts = [c.model_copy(update={"svg": Markup(c.svg)}) for c in report.charts]
+def render_html(report: BoardReport) -> str:
+    """The report as one self-contained HTML page (charts inline as SVG), printable as PDF:
+    page numbers and the title in the footer, charts never split across pages."""
+    document = build_document(report)
     return (
         html_environment()
-        .get_template(template)
-        .render(r=report.model_copy(update={"charts": charts}))
+        .get_template("report.html.j2")
+        .render(title=document.title, author=document.author, body=Markup(html_body(document)))
     )
 
 
-def render_html(report: BoardReport) -> str:
-    """The report as one self-contained HTML page (charts inline as SVG)."""
-    return _render_html(report, "report.html.j2")
-
-
-def render_html_body(report: BoardReport) -> str:
-    """The report's body only (from its h1), to place inside another page such as the portal's."""
-    return _render_html(report, "report_body.html.j2")
+def render_html_body(report: BoardReport, edit_link: Callable[[Heading], str] | None = None) -> str:
+    """The report's body only (from its h1), to place inside another page such as the
+    portal's; `edit_link` adds a link beside each heading a coordinator may change."""
+    return html_body(build_document(report), edit_link)
 
 
 def render_markdown(report: BoardReport, chart_files: list[tuple[str, str]] | None = None) -> str:
-    """The report as Markdown; charts are linked files written beside it."""
-    return (
-        markdown_environment()
-        .get_template("report.md.j2")
-        .render(r=report, chart_files=chart_files or [])
-    )
+    """The report as Markdown; charts are linked files written beside it, (title, file name)."""
+    files = dict(chart_files or [])
+
+    def chart_file(block: ChartBlock) -> str:
+        return files.get(block.title, "")
+
+    return markdown(build_document(report), chart_file)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from flows.reconcile.run import moderate_answer, reconcile_round
 from flows.rounds.launch import launch_round
@@ -99,3 +99,45 @@ def baseline_and_reaudit(session: Session, settings: Settings, tmp_path: Path) -
     reconcile_round(session=session, round_id=again, now=NOW, actor="c")
     session.commit()
     return base, again
+
+
+MEASURES = {
+    "rule:info_sharing": "Re-audit finds good information sharing on at least 80% of cases",
+    "rule:voice_of_child": "At least 75% of cases at re-audit",
+    "discrepancy:info_sharing": "Agencies agree on this question in the re-audit",
+    "discrepancy:voice_of_child": "Agencies agree on this question in the re-audit",
+}
+CHRONOLOGY_ACTION = "Keep one shared record of events on every open case"
+
+
+def baseline_plan(session: Session, base: int) -> None:
+    """The baseline's plan: two rule actions (information sharing, the child's voice), two
+    discrepancy actions (the same questions) and a coordinator's action measured by "Q2 at
+    least 90%"; information sharing done, the child's voice on track, the rest approved."""
+    from datetime import date, timedelta
+
+    from flows.action_plan.draft import draft_action_plan
+    from flows.action_plan.manage import add_action, approve_plan, edit_action, update_action
+    from models.action import Action, ActionStatus
+
+    draft_action_plan(session=session, round_id=base, now=NOW, actor="c")
+    extra = add_action(session=session, round_id=base, what=CHRONOLOGY_ACTION, now=NOW, actor="c")
+    actions = {a.source_key: a for a in session.exec(select(Action).where(Action.round_id == base))}
+    for key, action in actions.items():
+        edit_action(
+            session=session, action_id=action.id or 0, now=NOW, actor="c", how="Workshop",
+            owner="csc", due_date=date(2027, 3, 31),
+            success_measure=MEASURES.get(key, "Q2 at least 90% of cases"),
+        )  # fmt: skip
+    approve_plan(session=session, round_id=base, now=NOW, actor="c")
+    later = NOW + timedelta(days=30)
+    update_action(
+        session=session, action_id=actions["rule:info_sharing"].id or 0,
+        status=ActionStatus.done, note="Front door protocol agreed", now=later, actor="c",
+    )  # fmt: skip
+    update_action(
+        session=session, action_id=actions["rule:voice_of_child"].id or 0,
+        status=ActionStatus.on_track, note="Training booked", now=later, actor="c",
+    )  # fmt: skip
+    assert extra
+    session.commit()

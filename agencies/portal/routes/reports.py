@@ -19,6 +19,7 @@ from agencies.portal.report_view import (
     report_file,
     reported_rounds,
 )
+from agencies.portal.routes.report_edit import router as edit_router
 from flows.answers.export import COLUMNS, answer_rows
 from flows.report.model import BoardReport
 from models.audit_log import record_event
@@ -26,6 +27,7 @@ from models.errors import ConfigurationError, NotFoundError
 from models.partnership import Person
 
 router = APIRouter(prefix="/reports")
+router.include_router(edit_router)
 
 
 def _is_coordinator(session: Session, request: Request) -> bool:
@@ -79,12 +81,13 @@ def report_page(
     """The round's board report inside the portal, with its downloads."""
     report = _report(session, round_id, at)
     _audit(session, who, "report.viewed", round_id, at)
+    editable = _is_coordinator(session, request)
     return render(
         request,
         "views/reports/report.html",
         report=report,
-        body=report_body(report),
-        coordinator=_is_coordinator(session, request),
+        body=report_body(report, editable),
+        coordinator=editable,
     )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -18,6 +19,7 @@ from tests.agencies.portal.plan_helpers import (
     events,
     has_script,
     person_id,
+    post,
     reconciled,
 )
 from tests.builders import NOW
@@ -153,3 +155,79 @@ def test_the_reports_ask_anyone_signed_out_to_sign_in(portal: Portal) -> None:
     reconciled(portal)
     response = portal.client.get(_report(portal), follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+EDITS = ("front-sheet", "issue", "findings", "highlights", "actions", "impact")
+
+
+def test_a_coordinator_sees_an_edit_link_beside_each_section_and_a_board_reader_none(
+    board: Portal,
+) -> None:
+    page = board.client.get(_report(board)).text
+    assert "/edit/" not in page
+    board.sign_in(COORDINATOR)
+    page = board.client.get(_report(board)).text
+    for what in EDITS:
+        assert f'href="/reports/{board.round_id}/edit/{what}"' in page, what
+        assert board.client.get(f"{_report(board)}/edit/{what}").status_code == 200, what
+    assert board.client.get(f"{_report(board)}/edit/summary").status_code == 404
+
+
+def test_a_coordinators_front_sheet_and_commentary_are_saved_escaped_and_audited(
+    board: Portal,
+) -> None:
+    board.sign_in(COORDINATOR)
+    saved = post(board, f"{_report(board)}/edit/front-sheet", {
+        "meeting": "Safeguarding Partnership Board", "meeting_date-day": "6",
+        "meeting_date-month": "3", "meeting_date-year": "2027", "item_number": "7",
+        "authorised_by": "Lisa Redfern",
+    })  # fmt: skip
+    assert saved.status_code == 303 and saved.headers["location"].endswith("#title")
+    post(board, f"{_report(board)}/edit/findings", {"findings": f"Agencies *shared* {SCRIPT}"})
+    form = board.client.get(f"{_report(board)}/edit/highlights").text
+    name = re.findall(r'name="(highlight:[a-z_]+)"', form)[0]
+    post(board, f"{_report(board)}/edit/highlights", {name: "Training booked"})
+    page = board.client.get(_report(board)).text
+    assert "Safeguarding Partnership Board, 6 March 2027" in page and "Lisa Redfern" in page
+    assert '<i class="emphasis">shared</i>' in page and not has_script(page)
+    assert "&lt;script&gt;alert(" in page and "Training booked" in page
+    changes = events(board, "report.text_changed")
+    assert len(changes) == 3 and all(SCRIPT not in str(e.details) for e in changes)
+
+
+def test_a_front_sheet_with_a_bad_date_is_refused_and_nothing_changes(board: Portal) -> None:
+    board.sign_in(COORDINATOR)
+    refused = post(board, f"{_report(board)}/edit/front-sheet", {
+        "meeting": "Board", "meeting_date-day": "31", "meeting_date-month": "2",
+        "meeting_date-year": "2027", "wards": "x" * 5001,
+    })  # fmt: skip
+    assert refused.status_code == 400 and "There is a problem" in refused.text
+    assert "Enter the meeting date as a real date" in refused.text
+    assert 'href="#meeting_date-day"' in refused.text and 'value="31"' in refused.text
+    assert "Ward(s) affected must be 5000 characters or fewer" in refused.text
+    assert 'value="Board"' in refused.text
+    assert events(board, "report.text_changed") == []
+
+
+def test_a_board_reader_cannot_edit_the_report(board: Portal) -> None:
+    assert board.client.get(f"{_report(board)}/edit/findings").status_code == 404
+    response = post(board, f"{_report(board)}/edit/findings", {"findings": "x"})
+    assert response.status_code == 404
+    assert events(board, "report.text_changed") == []
+
+
+def test_a_coordinator_sets_the_partnerships_front_sheet_defaults_for_every_round(
+    board: Portal,
+) -> None:
+    board.sign_in(COORDINATOR)
+    form = board.client.get(f"{_report(board)}/edit/defaults")
+    assert form.status_code == 200 and "Default: Non-key decision" in form.text
+    assert 'name="item_number"' not in form.text  # a round's own, never a default
+    saved = post(board, f"{_report(board)}/edit/defaults", {"lead_officer": "Myra O'Farrell"})
+    assert saved.status_code == 303 and saved.headers["location"].endswith("/edit/front-sheet")
+    assert (
+        "Default: Myra O&#39;Farrell" in board.client.get(f"{_report(board)}/edit/front-sheet").text
+    )
+    assert "Myra O&#39;Farrell" in board.client.get(_report(board)).text
+    (change,) = events(board, "report.text_changed")
+    assert change.entity_type == "partnership" and change.details == {"fields": "lead_officer"}
