@@ -19,6 +19,10 @@ from models.questionnaire import Tool
 from models.round import Assignment, AssignmentStatus
 
 TEXT_SOURCES = ("areas_for_development", "recommendations")
+TEXT_LABELS = {
+    "areas_for_development": "areas for development",
+    "recommendations": "recommendations",
+}
 MIN_UNRESOLVED = 2  # one disagreement is a case for the meeting, two or more a pattern
 
 
@@ -89,7 +93,7 @@ def discrepancy_candidates(tool: Tool, findings: Findings) -> list[Candidate]:
 def text_candidates(*, session: Session, round_id: int) -> list[Candidate]:
     """Each agency's "areas for development" and "recommendations", quoted as candidates."""
     rows = session.exec(
-        select(Answer.id, Answer.question_id, Answer.text, Agency.code)
+        select(Answer.id, Answer.question_id, Answer.text, Agency.code, Agency.name)
         .join(AnswerSet, col(AnswerSet.id) == col(Answer.answer_set_id))
         .join(Assignment, col(Assignment.id) == col(AnswerSet.assignment_id))
         .join(Agency, col(Agency.id) == col(Assignment.agency_id))
@@ -106,11 +110,11 @@ def text_candidates(*, session: Session, round_id: int) -> list[Candidate]:
         Candidate(
             ActionSource.agency_text,
             f"text:{answer_id}",
-            f"Consider {code}'s {question.replace('_', ' ')}",
+            f"Consider the {TEXT_LABELS[question]} from {name}",
             owner_code=code,
             quote=text,
         )
-        for answer_id, question, text, code in rows
+        for answer_id, question, text, code, name in rows
         if text and text.strip()
     ]
 

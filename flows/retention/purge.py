@@ -16,6 +16,7 @@ from models.audit_log import record_event
 from models.case import Case, CaseIdentity
 from models.errors import ConflictError, InputError
 from models.moderation import Reconciliation
+from models.report_settings import FRONT_SHEET_FIELDS, ReportText
 from models.round import Assignment, AuditRound, RoundCase, RoundStatus
 
 PERIOD = re.compile(r"^(\d+)\s*([dwmy])$")
@@ -117,6 +118,13 @@ def purge(
     session.execute(delete(Answer).where(col(Answer.answer_set_id).in_(sets)))
     session.execute(delete(AnswerSet).where(col(AnswerSet.id).in_(sets)))
     session.execute(delete(CaseIdentity).where(col(CaseIdentity.case_id).in_(doomed)))
+    # Commentary is free text that may name a child; the front sheet is the board's record.
+    session.execute(
+        delete(ReportText).where(
+            col(ReportText.round_id).in_(report.rounds),
+            col(ReportText.field).not_in(FRONT_SHEET_FIELDS),
+        )
+    )
     for reconciliation in session.exec(
         select(Reconciliation).where(col(Reconciliation.round_id).in_(report.rounds))
     ):

@@ -150,3 +150,27 @@ def test_rotation_reencrypts_every_identity_in_resumable_batches(
         session=session, case_ref="R-3", cipher=cipher, actor="t", reason="check", now=NOW
     )
     assert identity.child_name == "Name 3"
+
+
+def test_a_purge_removes_the_report_commentary_but_keeps_the_front_sheet(
+    session: Session, closed_round: int
+) -> None:
+    from flows.report.settings import latest_texts, set_report_texts
+
+    set_report_texts(
+        session=session,
+        round_id=closed_round,
+        values={"meeting": "Partnership Board", "findings": "Commentary", "highlight:q": "Note"},
+        now=NOW,
+        actor="c",
+    )
+    session.commit()
+    purge(
+        session=session,
+        older_than=parse_period("1y"),
+        now=NOW + timedelta(days=400),
+        actor="c",
+        dry_run=False,
+    )
+    session.commit()
+    assert latest_texts(session=session, round_id=closed_round) == {"meeting": "Partnership Board"}
