@@ -78,6 +78,15 @@ def _roll_up(rule: Rollup, scores: NDArray[np.float64]) -> NDArray[np.float64]:
     return result.astype(np.float64)
 
 
+def standard_split(scores: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Cases (rows) whose agencies' scores differ: one meets the standard and another does not."""
+    applies = ~np.isnan(scores)
+    top = np.max(np.where(applies, scores, -np.inf), axis=1)
+    bottom = np.min(np.where(applies, scores, np.inf), axis=1)
+    split: NDArray[np.bool_] = applies.any(axis=1) & (top > bottom)
+    return split
+
+
 def question_findings(
     tool: Tool, data: RoundAnswers
 ) -> tuple[list[QuestionFindings], list[Discrepancy]]:
@@ -143,7 +152,13 @@ def question_findings(
             _shared(question, data, rows, codes, scores, scale, found, discrepancies)
         results.append(found)
     discrepancies.sort(
-        key=lambda d: (-d.spread, -len(set(d.answers.values())), d.case_ref, d.question_id)
+        key=lambda d: (
+            -d.spread,
+            not d.standard_split,
+            -len(set(d.answers.values())),
+            d.case_ref,
+            d.question_id,
+        )
     )
     return results, discrepancies
 
@@ -193,7 +208,8 @@ def _shared(
         None if np.isnan(v) else SCORE_LABELS.get(float(v), f"{v:g}") for v in case_scores
     ]
     ordinal = question.is_ordinal
-    disagree = spread >= 2 if ordinal else spread > 0
+    split = standard_split(score_matrix)
+    disagree = (spread >= 2 if ordinal else spread > 0) | split
     for c, case_ref in enumerate(data.cases):
         row = answered[c]
         answers = dict(zip(names[row].tolist(), labels[c, row].tolist(), strict=True))
@@ -217,6 +233,7 @@ def _shared(
                     question_id=question.id,
                     answers=answers,
                     spread=int(spread[c]) if ordinal else 1,
+                    standard_split=bool(split[c]),
                     resolved=moderated is not None,
                 )
             )

@@ -69,12 +69,18 @@ class QuestionFindings(BaseModel):
 
 
 class Discrepancy(BaseModel):
-    """Agencies disagree about one case on a shared question (an item for the meeting)."""
+    """Agencies disagree about one case on a shared question (an item for the meeting).
+
+    On the agenda when the agencies' answers fall on both sides of the standard
+    (`standard_split`), or lie two or more steps apart on an ordered scale, or differ at all
+    on an unordered one (`spread` is then 1).
+    """
 
     case_ref: str
     question_id: str
     answers: dict[str, str]
     spread: int
+    standard_split: bool = False
     resolved: bool = False
 
 
