@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from flows.agreement import Statistic, gwet_ac1, krippendorff_alpha, percent_agreement
+from flows.agreement import (
+    Level,
+    Statistic,
+    Weights,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+)
 from flows.reconcile.findings import (
     AgreementFigure,
     CaseAnswers,
@@ -48,7 +55,12 @@ def _typed(question: BaseQuestion, value: str) -> str | int:
     return int(value) if question.ordered_values == SCALE_0_10 and value != NA else value
 
 
-def _figure(statistic: Statistic) -> AgreementFigure:
+def ordinal_agreement(question: BaseQuestion) -> bool:
+    """Whether agreement on the question is ordinal: a ranked scale not set `nominal`."""
+    return question.is_ordinal and question.agreement != "nominal"
+
+
+def _figure(statistic: Statistic, name: str, weights: str) -> AgreementFigure:
     return AgreementFigure(
         value=statistic.value,
         n_units=statistic.n_units,
@@ -57,6 +69,8 @@ def _figure(statistic: Statistic) -> AgreementFigure:
         ci_high=statistic.ci_high,
         method=statistic.method,
         reason=statistic.reason,
+        statistic=name,
+        weights=weights,
     )
 
 
@@ -182,13 +196,19 @@ def _shared(
     score_matrix = np.full((n_cases, n_agencies), np.nan)
     score_matrix[case, agency] = scores
     q = len(scale)
+    ordinal = ordinal_agreement(question)
+    weights: Weights = "ordinal" if ordinal else "unweighted"
+    level: Level = "ordinal" if ordinal else "nominal"
     found.agreement = {
-        "percent_agreement": _figure(percent_agreement(ratings, q)),
-        "gwet_ac1": _figure(gwet_ac1(ratings, q)),
+        "percent_agreement": _figure(
+            percent_agreement(ratings, q), "percent agreement", "unweighted"
+        ),
+        # The key predates AC2; `statistic` says which of Gwet's coefficients it holds.
+        "gwet_ac1": _figure(
+            gwet_ac1(ratings, q, weights), "Gwet's AC2" if ordinal else "Gwet's AC1", weights
+        ),
         "krippendorff_alpha": _figure(
-            krippendorff_alpha(
-                ratings, q, "ordinal" if question.is_ordinal else "nominal", replicates=500
-            )
+            krippendorff_alpha(ratings, q, level, replicates=500), "Krippendorff's alpha", level
         ),
     }
     rule = getattr(question, "rollup", None) or Rollup.majority
@@ -207,7 +227,6 @@ def _shared(
     provisional_labels = [
         None if np.isnan(v) else SCORE_LABELS.get(float(v), f"{v:g}") for v in case_scores
     ]
-    ordinal = question.is_ordinal
     split = standard_split(score_matrix)
     disagree = (spread >= 2 if ordinal else spread > 0) | split
     for c, case_ref in enumerate(data.cases):

@@ -26,7 +26,13 @@ class Compliance(BaseModel):
 
 
 class AgreementFigure(BaseModel):
-    """One agreement statistic with its n and interval (None when not computable)."""
+    """One agreement statistic with its n and interval (None when not computable).
+
+    `statistic` names it ("percent agreement", "Gwet's AC1", "Gwet's AC2", "Krippendorff's
+    alpha") and `weights` how answers that differ count: "unweighted" or "ordinal" (Gwet,
+    irrCAC's weights), "nominal" or "ordinal" (alpha's level). Both are None in findings
+    stored before they were recorded.
+    """
 
     value: float | None
     n_units: int
@@ -35,6 +41,8 @@ class AgreementFigure(BaseModel):
     ci_high: float | None = None
     method: str
     reason: str | None = None
+    statistic: str | None = None
+    weights: str | None = None
 
 
 class CaseAnswers(BaseModel):

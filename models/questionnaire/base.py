@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
@@ -16,6 +16,9 @@ Answer = str | int | float | date | Sequence[str] | None
 """An agency's answer: a word or option id, a number, a date, option ids, text, or NA."""
 
 Problems = Iterator[tuple[Loc, str]]
+
+OPTIONAL_ADDITIONS = ("finding", "agreement")
+"""Keys left out of a question's canonical form when absent, so old versions stay valid."""
 
 
 class BaseQuestion(Strict):
@@ -32,13 +35,16 @@ class BaseQuestion(Strict):
     action_rule: ActionRule | None = None
     standard: Any = None
     finding: str | None = Field(default=None, min_length=1, max_length=300)
+    agreement: Literal["nominal"] | None = None
 
     @model_serializer(mode="wrap")
-    def _without_an_absent_finding(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # A tool without findings keeps the version it had before questions could have one.
+    def _without_absent_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A tool without these keeps the version it had before questions could have them.
         data = handler(self)
-        if isinstance(data, dict) and data.get("finding") is None:
-            data.pop("finding", None)
+        if isinstance(data, dict):
+            for key in OPTIONAL_ADDITIONS:
+                if data.get(key) is None:
+                    data.pop(key, None)
         return data
 
     @property
@@ -108,6 +114,15 @@ class BaseQuestion(Strict):
                 (
                     "a roll-up combines whether each agency met the standard, "
                     "and this question has no standard"
+                ),
+            )
+        if self.agreement is not None and not (self.shared and self.is_ordinal):
+            yield (
+                ("agreement",),
+                (
+                    "agreement: nominal treats an ordered scale as unordered when agencies' "
+                    "agreement is measured: it applies only to shared questions with an "
+                    "ordered scale"
                 ),
             )
         if self.action_rule is not None and self.standard is None:

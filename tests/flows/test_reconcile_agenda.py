@@ -29,6 +29,11 @@ QUESTIONS: dict[str, dict[str, Any]] = {
     "yes_no": {"type": "yes_no_na", "standard": {"met": ["yes"]}},
     "grade": {"type": "ofsted_grade", "standard": {"met": ["outstanding", "good"]}},
     "grade_unmeasured": {"type": "ofsted_grade"},
+    "grade_nominal": {
+        "type": "ofsted_grade",
+        "agreement": "nominal",
+        "standard": {"met": ["outstanding", "good"]},
+    },
     "rag": {"type": "rag", "standard": {"met": ["green"]}},
     "scale": {"type": "scale_0_10", "standard": {"min_score": 7}},
     "ordered_choice": {
@@ -76,7 +81,7 @@ def _expected(name: str, by_agency: dict[str, Any]) -> tuple[bool, bool, int]:
     given_ = [v for v in by_agency.values() if v != NA]
     scores = {s for v in given_ if (s := question.meets_standard(v)) is not None}
     split = len(scores) > 1
-    order = question.ordered_values
+    order = question.ordered_values if question.agreement != "nominal" else None
     if order is None:
         return split or len(set(given_)) > 1, split, 1
     ranks = [order.index(v) for v in given_]
