@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel
 
 
@@ -45,7 +47,10 @@ class AgreementFigure(BaseModel):
     weights: str | None = None
 
 
-class CaseAnswers(BaseModel):
+# CaseAnswers and Discrepancy are plain dataclasses: a round has one per case and shared
+# question, built in bulk; pydantic still validates and serialises them inside Findings.
+@dataclass
+class CaseAnswers:
     """A shared question for one case: each agency's answer and the case-level answer."""
 
     case_ref: str
@@ -76,7 +81,8 @@ class QuestionFindings(BaseModel):
     agreement: dict[str, AgreementFigure] = {}
 
 
-class Discrepancy(BaseModel):
+@dataclass
+class Discrepancy:
     """Agencies disagree about one case on a shared question (an item for the meeting).
 
     On the agenda when the agencies' answers fall on both sides of the standard
