@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+
+# The JSON output always has every field, so the published schema requires every field.
+OUTPUT = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class Compliance(BaseModel):
     """ "x% (n:d)": n cases met the standard out of d where it applied (N/A excluded)."""
+
+    model_config = OUTPUT
 
     met: float
     applicable: int
@@ -36,6 +41,8 @@ class AgreementFigure(BaseModel):
     stored before they were recorded.
     """
 
+    model_config = OUTPUT
+
     value: float | None
     n_units: int
     se: float | None = None
@@ -53,6 +60,8 @@ class AgreementFigure(BaseModel):
 class CaseAnswers:
     """A shared question for one case: each agency's answer and the case-level answer."""
 
+    __pydantic_config__ = OUTPUT
+
     case_ref: str
     answers: dict[str, str]
     provisional: str | None
@@ -67,6 +76,8 @@ class CaseAnswers:
 
 class QuestionFindings(BaseModel):
     """Everything found about one question."""
+
+    model_config = OUTPUT
 
     id: str
     text: str
@@ -90,6 +101,8 @@ class Discrepancy:
     on an unordered one (`spread` is then 1).
     """
 
+    __pydantic_config__ = OUTPUT
+
     case_ref: str
     question_id: str
     answers: dict[str, str]
@@ -100,6 +113,8 @@ class Discrepancy:
 
 class Findings(BaseModel):
     """A round's reconciliation, most urgent first: concerns, then who did not know the child."""
+
+    model_config = OUTPUT
 
     round_id: int
     provisional: bool
