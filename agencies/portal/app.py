@@ -21,6 +21,7 @@ from agencies.portal.routes import (
     coordinator,
     coordinator_changes,
     coordinator_lists,
+    findings,
     plan,
     reports,
     sign_in,
@@ -82,6 +83,7 @@ def create_app(
         coordinator,
         coordinator_lists,
         coordinator_changes,
+        findings,
     ):
         app.include_router(module.router)
 
