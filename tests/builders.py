@@ -268,3 +268,41 @@ def write_workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
             sheet.append(row)
     workbook.save(path)
     return path
+
+
+def tool_with_questions(*questions: dict[str, Any]) -> Any:
+    """The domestic abuse tool with the given question definitions added as a second section."""
+    from models.questionnaire import Tool
+    from models.questionnaire.catalog import load_tool
+
+    data = load_tool("domestic-abuse").model_dump(mode="json")
+    data["sections"].insert(1, {"title": "Added for the test", "questions": list(questions)})
+    return Tool.model_validate(data)
+
+
+def round_answers(
+    *, answers: dict[str, dict[str, dict[str, Any]]], agencies: Sequence[str] = ()
+) -> Any:
+    """In-memory RoundAnswers from question -> case -> agency -> value."""
+    import numpy as np
+
+    from flows.reconcile.compute import RoundAnswers
+
+    cases = sorted({c for by_case in answers.values() for c in by_case})
+    codes = sorted(
+        set(agencies) | {a for by_case in answers.values() for v in by_case.values() for a in v}
+    )
+    rows = [
+        (codes.index(agency), cases.index(case), question, value)
+        for question, by_case in answers.items()
+        for case, by_agency in by_case.items()
+        for agency, value in by_agency.items()
+    ]
+    return RoundAnswers(
+        agencies=codes,
+        cases=cases,
+        agency_index=np.array([r[0] for r in rows], dtype=np.intp),
+        case_index=np.array([r[1] for r in rows], dtype=np.intp),
+        question_ids=[r[2] for r in rows],
+        values=[r[3] for r in rows],
+    )

@@ -19,6 +19,7 @@ from agencies.portal.routes import (
     coordinator,
     coordinator_changes,
     coordinator_lists,
+    findings,
     plan,
     reports,
     sign_in,
@@ -79,6 +80,7 @@ def create_portal(
         coordinator,
         coordinator_lists,
         coordinator_changes,
+        findings,
     ):
         app.include_router(module.router)
 

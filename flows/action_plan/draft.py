@@ -93,7 +93,13 @@ def discrepancy_candidates(tool: Tool, findings: Findings) -> list[Candidate]:
 def text_candidates(*, session: Session, round_id: int) -> list[Candidate]:
     """Each agency's "areas for development" and "recommendations", quoted as candidates."""
     rows = session.exec(
-        select(Answer.id, Answer.question_id, Answer.text, Agency.code, Agency.name)
+        select(  # type: ignore[call-overload]
+            col(Answer.id),
+            col(Answer.question_id),
+            col(Answer.text),
+            col(Agency.code),
+            col(Agency.name),
+        )
         .join(AnswerSet, col(AnswerSet.id) == col(Answer.answer_set_id))
         .join(Assignment, col(Assignment.id) == col(AnswerSet.assignment_id))
         .join(Agency, col(Agency.id) == col(Assignment.agency_id))

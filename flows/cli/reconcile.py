@@ -55,8 +55,8 @@ def _print_findings(findings: Findings) -> None:
         rows,
     )
     print_table(
-        "Agreement on shared questions",
-        ("Question", "Agreement", "Gwet AC1", "Alpha", "n"),
+        "Agreement on shared questions (ordered scales: AC2 with ordinal weights, ordinal alpha)",
+        ("Question", "Agreement", "Gwet AC1/AC2", "Alpha", "n"),
         [
             (
                 q.id,

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+# The JSON output always has every field, so the published schema requires every field.
+OUTPUT = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class Compliance(BaseModel):
     """ "x% (n:d)": n cases met the standard out of d where it applied (N/A excluded)."""
+
+    model_config = OUTPUT
 
     met: float
     applicable: int
@@ -26,7 +33,15 @@ class Compliance(BaseModel):
 
 
 class AgreementFigure(BaseModel):
-    """One agreement statistic with its n and interval (None when not computable)."""
+    """One agreement statistic with its n and interval (None when not computable).
+
+    `statistic` names it ("percent agreement", "Gwet's AC1", "Gwet's AC2", "Krippendorff's
+    alpha") and `weights` how answers that differ count: "unweighted" or "ordinal" (Gwet,
+    irrCAC's weights), "nominal" or "ordinal" (alpha's level). Both are None in findings
+    stored before they were recorded.
+    """
+
+    model_config = OUTPUT
 
     value: float | None
     n_units: int
@@ -35,10 +50,17 @@ class AgreementFigure(BaseModel):
     ci_high: float | None = None
     method: str
     reason: str | None = None
+    statistic: str | None = None
+    weights: str | None = None
 
 
-class CaseAnswers(BaseModel):
+# CaseAnswers and Discrepancy are plain dataclasses: a round has one per case and shared
+# question, built in bulk; pydantic still validates and serialises them inside Findings.
+@dataclass
+class CaseAnswers:
     """A shared question for one case: each agency's answer and the case-level answer."""
+
+    __pydantic_config__ = OUTPUT
 
     case_ref: str
     answers: dict[str, str]
@@ -55,6 +77,8 @@ class CaseAnswers(BaseModel):
 class QuestionFindings(BaseModel):
     """Everything found about one question."""
 
+    model_config = OUTPUT
+
     id: str
     text: str
     finding: str | None = None
@@ -68,18 +92,29 @@ class QuestionFindings(BaseModel):
     agreement: dict[str, AgreementFigure] = {}
 
 
-class Discrepancy(BaseModel):
-    """Agencies disagree about one case on a shared question (an item for the meeting)."""
+@dataclass
+class Discrepancy:
+    """Agencies disagree about one case on a shared question (an item for the meeting).
+
+    On the agenda when the agencies' answers fall on both sides of the standard
+    (`standard_split`), or lie two or more steps apart on an ordered scale, or differ at all
+    on an unordered one (`spread` is then 1).
+    """
+
+    __pydantic_config__ = OUTPUT
 
     case_ref: str
     question_id: str
     answers: dict[str, str]
     spread: int
+    standard_split: bool = False
     resolved: bool = False
 
 
 class Findings(BaseModel):
     """A round's reconciliation, most urgent first: concerns, then who did not know the child."""
+
+    model_config = OUTPUT
 
     round_id: int
     provisional: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
@@ -17,6 +17,9 @@ Answer = str | int | float | date | Sequence[str] | None
 """An agency's answer: a word or option id, a number, a date, option ids, text, or NA."""
 
 Problems = Iterator[tuple[Loc, str]]
+
+OPTIONAL_ADDITIONS = ("finding", "applies_when", "agreement")
+"""Keys left out of a question's canonical form when absent, so old versions stay valid."""
 
 
 def without_absent(data: Any, keys: tuple[str, ...]) -> Any:
@@ -43,11 +46,12 @@ class BaseQuestion(Strict):
     standard: Any = None
     finding: str | None = Field(default=None, min_length=1, max_length=300)
     applies_when: Condition | None = None
+    agreement: Literal["nominal"] | None = None
 
     @model_serializer(mode="wrap")
-    def _without_an_absent_finding(self, handler: SerializerFunctionWrapHandler) -> Any:
-        # A tool without findings keeps the version it had before questions could have one.
-        return without_absent(handler(self), ("finding", "applies_when"))
+    def _without_absent_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # A tool without these keeps the version it had before questions could have them.
+        return without_absent(handler(self), OPTIONAL_ADDITIONS)
 
     @property
     def allows_na(self) -> bool:
@@ -116,6 +120,15 @@ class BaseQuestion(Strict):
                 (
                     "a roll-up combines whether each agency met the standard, "
                     "and this question has no standard"
+                ),
+            )
+        if self.agreement is not None and not (self.shared and self.is_ordinal):
+            yield (
+                ("agreement",),
+                (
+                    "agreement: nominal treats an ordered scale as unordered when agencies' "
+                    "agreement is measured: it applies only to shared questions with an "
+                    "ordered scale"
                 ),
             )
         if self.action_rule is not None and self.standard is None:

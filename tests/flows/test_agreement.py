@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import warnings
+
 import krippendorff
 import numpy as np
 import pytest
@@ -299,3 +301,79 @@ def test_weights_are_one_on_the_diagonal_and_zero_at_the_extremes(weights: Weigh
     matrix = agreement_weights(5, weights)
     np.testing.assert_array_equal(np.diag(matrix), np.ones(5))
     assert matrix[0, 4] == matrix[4, 0] == 0.0
+
+
+def test_ordinal_ac2_matches_irrcacs_published_four_rater_example() -> None:
+    result = gwet_ac1(GWET_4_RATERS, 5, "ordinal")
+    # Python irrCAC's test suite (raw_4raters, weights="ordinal", digits=3): AC2 0.899,
+    # se 0.107, 95% CI (0.664, 1); with digits=15: 0.898939769907511, 0.106903523815436,
+    # 0.663646700428235.
+    assert (round(result.value or 0, 3), round(result.se or 0, 3)) == (0.899, 0.107)
+    assert round(result.ci_low or 0, 3) == 0.664 and result.ci_high == 1.0
+    assert result.value == pytest.approx(0.898939769907511, abs=1e-12)
+    assert result.se == pytest.approx(0.106903523815436, abs=1e-12)
+    assert result.ci_low == pytest.approx(0.663646700428235, abs=1e-9)
+    assert result.method.startswith("Gwet's AC2 (ordinal weights)")
+
+
+# Python irrCAC 0.4.4, CAC(DataFrame(ratings), weights="ordinal", categories=range(q),
+# digits=15).gwet(), on random_ratings(seed, units, raters, drawn, missing) scored over q
+# declared categories (q > drawn leaves categories unused): (seed, units, raters, drawn, q,
+# missing, value, se, ci_low, ci_high). Shapes of Yes/Partly/No and RAG (3), Ofsted (4), 0-10.
+IRRCAC_AC2_ORDINAL = [
+    (11, 6, 3, 3, 3, 0.2, 0.80928836305845, 0.130964116922173, 0.472634382978162, 1.0),
+    (12, 18, 5, 3, 3, 0.3, 0.485458506604842, 0.147570189832369, 0.174112621272691,
+     0.796804391936993),
+    (13, 12, 4, 4, 4, 0.25, 0.651911164828524, 0.145710087815546, 0.331205423870857,
+     0.97261690578619),
+    (14, 9, 6, 3, 3, 0.1, 0.549574335497707, 0.211570164121043, 0.061692662148757, 1.0),
+    (15, 16, 5, 11, 11, 0.3, 0.643570930141336, 0.128071552489317, 0.370592877788846,
+     0.916548982493826),
+    (16, 40, 12, 4, 4, 0.4, 0.537394497941971, 0.063999914133931, 0.407942452740137,
+     0.666846543143804),
+    (17, 10, 4, 3, 5, 0.2, 0.838530628721364, 0.070378336528705, 0.679323770637131,
+     0.997737486805598),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", IRRCAC_AC2_ORDINAL)
+def test_ordinal_ac2_matches_irrcac_on_random_data_with_missing_values(case: tuple) -> None:
+    seed, units, raters, drawn, q, missing, value, se, low, high = case
+    result = gwet_ac1(random_ratings(seed, units, raters, drawn, missing), q, "ordinal")
+    assert result.value == pytest.approx(value, abs=1e-6)
+    assert result.se == pytest.approx(se, abs=1e-6)
+    assert result.ci_low == pytest.approx(low, abs=1e-6)
+    assert result.ci_high == pytest.approx(high, abs=1e-6)
+
+
+@pytest.mark.parametrize("weights", ["unweighted", "ordinal"])
+@pytest.mark.parametrize("seed", range(12))
+def test_gwet_matches_the_irrcac_package_on_random_data_with_missing_values(
+    weights: Weights, seed: int
+) -> None:
+    # irrCAC is not a dev dependency: its metadata pins scipy==1.12.0 (which would take numpy
+    # below 2 for the whole project); `pip install --no-deps irrCAC==0.4.4` enables this test.
+    irrcac_raw = pytest.importorskip("irrCAC.raw")
+    pandas = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    units, raters = int(rng.integers(3, 30)), int(rng.integers(2, 13))
+    drawn = int(rng.choice([2, 3, 4, 11]))
+    q = drawn + int(rng.integers(0, 2))
+    ratings = random_ratings(seed + 100, units, raters, drawn, float(rng.uniform(0, 0.5)))
+    result = gwet_ac1(ratings, q, weights)
+    if result.value is None:
+        return
+    with warnings.catch_warnings():
+        # irrCAC edits the frame it has just filtered (pandas' SettingWithCopyWarning).
+        warnings.simplefilter("ignore", pandas.errors.SettingWithCopyWarning)
+        expected = irrcac_raw.CAC(
+            pandas.DataFrame(ratings),
+            weights="identity" if weights == "unweighted" else weights,
+            categories=list(range(q)),
+            digits=15,
+        ).gwet()["est"]
+    assert result.value == pytest.approx(expected["coefficient_value"], abs=1e-9)
+    if result.se:
+        assert result.se == pytest.approx(expected["se"], abs=1e-9)
+        assert result.ci_low == pytest.approx(expected["confidence_interval"][0], abs=1e-9)
+        assert result.ci_high == pytest.approx(expected["confidence_interval"][1], abs=1e-9)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -76,20 +77,33 @@ def bootstrap_draws(units: int, replicates: int, seed: int) -> Iterator[IntArray
         yield rng.integers(0, units, size=(min(block, replicates - start), units))
 
 
+@lru_cache(maxsize=8)
+def resample_counts(units: int, replicates: int, seed: int) -> IntArray:
+    """How often each unit is drawn in each resample: shape (replicates, units), read-only."""
+    # It depends only on the sizes and the seed, so the questions of a round share it.
+    blocks = []
+    for draws in bootstrap_draws(units, replicates, seed):
+        rows = len(draws)
+        flat = draws + (np.arange(rows) * units)[:, None]
+        blocks.append(np.bincount(flat.ravel(), minlength=rows * units).reshape(rows, units))
+    counts: IntArray = np.vstack(blocks) if blocks else np.zeros((0, units), dtype=np.intp)
+    counts.flags.writeable = False
+    return counts
+
+
 def bootstrap_alphas(units: FloatArray, level: Level, *, replicates: int, seed: int) -> FloatArray:
     """Alpha on `replicates` resamples of the pairable units, drawn with replacement."""
     # Units with the same coincidences are interchangeable: count draws per distinct row.
     # Sorting the rows' pattern ids makes the interval independent of the order of cases.
-    patterns, which = np.unique(units, axis=0, return_inverse=True)
-    which = np.sort(which.reshape(-1))
-    distinct = len(patterns)
-    resampled = []
-    for draws in bootstrap_draws(len(units), replicates, seed):
-        rows = len(draws)
-        flat = which[draws] + (np.arange(rows) * distinct)[:, None]
-        times = np.bincount(flat.ravel(), minlength=rows * distinct).reshape(rows, distinct)
-        resampled.append(times.astype(np.float64) @ patterns)
-    return alpha_from_coincidences(np.vstack(resampled), level)
+    # Rows in np.unique(axis=0)'s (lexicographic) order, found with one lexsort.
+    ordered = units[np.lexsort(units.T[::-1])]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    patterns, starts = ordered[first], np.flatnonzero(first)
+    times = np.add.reduceat(resample_counts(len(units), replicates, seed), starts, axis=1)
+    # einsum, not @: a product this size wakes BLAS's threads, which cost more than it.
+    resampled = np.einsum("rp,pk->rk", times.astype(np.float64), patterns)
+    return alpha_from_coincidences(resampled, level)
 
 
 def krippendorff_alpha(

@@ -1,0 +1,71 @@
+"""The findings page in headless Chromium: it renders, axe-core finds no WCAG 2.2 A/AA issue."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, select
+
+from flows.reconcile.run import reconcile_round
+from models.case import Case
+from models.db import create_db_engine
+from models.round import RoundCase
+from tests.agencies.portal.plan_helpers import ANSWERS
+from tests.agencies.portal.test_browser import CHROMIUM, COORDINATOR, _axe, server
+from tests.builders import NOW, submit_answers
+
+pytestmark = pytest.mark.browser
+__all__ = ["server"]  # the fixture, used by name
+
+
+def _reconcile_served_round() -> None:
+    engine = create_db_engine(os.environ["JOINTAUDIT_DATABASE_URL"])
+    with Session(engine) as session:
+        refs = session.exec(
+            select(Case.case_ref)
+            .join(RoundCase, col(RoundCase.case_id) == col(Case.id))
+            .where(col(RoundCase.round_id) == 1)
+            .order_by(col(Case.case_ref))
+        ).all()
+        for case_ref, values in zip(refs, ANSWERS, strict=True):
+            for agency, value in zip(("csc", "health", "police"), values, strict=True):
+                submit_answers(
+                    session=session,
+                    round_id=1,
+                    agency=agency,
+                    case_ref=case_ref,
+                    answers={"info_sharing": value, "management_direction": "partly"},
+                )
+        session.commit()
+        reconcile_round(session=session, round_id=1, now=NOW, actor="test")
+        session.commit()
+    engine.dispose()
+
+
+def test_the_findings_page_passes_axe_and_downloads_its_csv(server: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = server
+    _reconcile_served_round()
+    shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/coordinator/rounds")
+        page.goto(f"{base}/coordinator/rounds/1/findings")
+        assert page.locator("h1").inner_text() == "Findings"
+        assert page.get_by_text("Discrepancies for the moderation meeting").is_visible()
+        page.screenshot(path=str(shots / "findings.png"), full_page=True)
+        _axe(page, "the findings page")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the findings as a spreadsheet (CSV)").click()
+        assert download.value.suggested_filename == "round-1-findings.csv"
+        browser.close()
