@@ -9,8 +9,11 @@ from models.calendar import long_day
 
 COEFFICIENTS_NOTE = (
     "Percent agreement is the share of pairs of agencies that gave the same answer. Gwet's "
-    "AC1 and Krippendorff's alpha correct it for agreement expected by chance (1 is perfect "
-    "agreement, 0 no better than chance); with so few cases the 95% intervals are wide."
+    "coefficient (AC1, or AC2 with ordinal weights on an ordered scale, where a near miss "
+    "counts partly) and Krippendorff's alpha correct it for agreement expected by chance (1 "
+    "is perfect agreement, 0 no better than chance). The words in section 2.3 are Landis and "
+    "Koch's bands (1977): slight, fair, moderate, substantial, almost perfect. With so few "
+    "cases the 95% intervals are wide."
 )
 TECHNICAL = "Appendix D: Discrepancies in full"
 
@@ -35,17 +38,18 @@ def other_findings(report: BoardReport) -> list[Block]:
 
 
 def coefficients(report: BoardReport) -> list[Block]:
-    """Appendix B: percent agreement, Gwet's AC1 and Krippendorff's alpha with their n."""
+    """Appendix B: percent agreement, Gwet's AC1 or AC2 and Krippendorff's alpha with their n."""
     blocks: list[Block] = [Heading(2, "Appendix B: Agreement coefficients", "appendix-agreement")]
     if not report.agreement:
         return [*blocks, para("No shared question had answers from two or more agencies.")]
     return [
         *blocks,
         Table(
-            ("Question", "Cases compared", "Percent agreement", "Gwet's AC1",
+            ("Question", "Cases compared", "Percent agreement", "Gwet's coefficient",
              "Krippendorff's alpha"),
             tuple(
-                (a.question or a.id, str(a.n_units), a.percent_agreement, a.gwet_ac1, a.alpha)
+                (a.question or a.id, str(a.n_units), a.percent_agreement,
+                 f"{a.coefficient}: {a.gwet_ac1}", a.alpha)
                 for a in report.agreement
             ),
             css="questions",

@@ -74,6 +74,8 @@ class AgreementRow(BaseModel):
     percent_agreement: str
     gwet_ac1: str
     alpha: str
+    coefficient: str = "Gwet's AC1"
+    beyond_chance: str | None = None
 
 
 class DiscrepancyRow(BaseModel):

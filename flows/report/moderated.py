@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from flows.reconcile.agreement.reading import band, coefficient_text, short_label
 from flows.reconcile.findings import AgreementFigure, Findings, QuestionFindings
 from flows.report.model import AgreementRow, DiscrepancyRow
 
@@ -16,6 +17,14 @@ def _stat(figure_: AgreementFigure | None) -> str:
     if figure_.ci_low is not None and figure_.ci_high is not None:
         text += f" (95% CI {figure_.ci_low:.2f} to {figure_.ci_high:.2f})"
     return text
+
+
+def _beyond_chance(figure_: AgreementFigure | None) -> str | None:
+    """Landis and Koch's word for the Gwet coefficient, with the figure it reads."""
+    if figure_ is None or figure_.value is None:
+        return None
+    label = short_label(figure_.statistic or "Gwet's AC1")
+    return f"agreement beyond chance was {band(figure_.value)} ({coefficient_text(figure_, label)})"
 
 
 def same_answers(question: QuestionFindings) -> tuple[int, int]:
@@ -36,6 +45,7 @@ def agreement_rows(findings: Findings) -> list[AgreementRow]:
         if not q.agreement or not max(f.n_units for f in q.agreement.values()):
             continue
         alpha = next((f for name, f in q.agreement.items() if "alpha" in name), None)
+        gwet = q.agreement.get("gwet_ac1")  # holds AC2 on ordered scales: see its statistic
         same, compared = same_answers(q)
         rows.append(
             AgreementRow(
@@ -45,8 +55,10 @@ def agreement_rows(findings: Findings) -> list[AgreementRow]:
                 compared=compared,
                 n_units=max(f.n_units for f in q.agreement.values()),
                 percent_agreement=_stat(q.agreement.get("percent_agreement")),
-                gwet_ac1=_stat(q.agreement.get("gwet_ac1")),
+                gwet_ac1=_stat(gwet),
                 alpha=_stat(alpha),
+                coefficient=(gwet.statistic if gwet and gwet.statistic else "Gwet's AC1"),
+                beyond_chance=_beyond_chance(gwet),
             )
         )
     return rows

@@ -77,13 +77,15 @@ def method_sentences(
 
 
 def agreement_sentence(row: AgreementRow) -> str:
-    """Percent agreement in words: agencies agreed on 74% of cases (14 of 19)."""
+    """Agreement in words: the same answer on 74% of cases (14 of 19), and Landis and Koch's
+    word for the coefficient beyond chance when it could be computed."""
     if not row.compared:
         return f"{row.question}: no case was answered by two or more agencies."
     share = round(100 * row.same_answer / row.compared)
+    chance = f"; {row.beyond_chance}" if row.beyond_chance else ""
     return (
         f"{row.question}: agencies gave the same answer on {share}% of cases "
-        f"({row.same_answer} of {row.compared})."
+        f"({row.same_answer} of {row.compared}){chance}."
     )
 
 

@@ -278,3 +278,17 @@ def test_the_chosen_highlights_are_printed_in_every_format(
         assert "evidenced in 50% (2:4) of cases" in concerns, fmt
         assert "under the tool's action threshold of 80%" in concerns, fmt
         assert "agencies disagreed on 2 of 3 cases" in concerns, fmt
+
+
+def test_agreement_beyond_chance_is_read_in_landis_and_kochs_words_in_every_format(
+    session: Session, reaudit: tuple[int, int], tmp_path: Path
+) -> None:
+    report = build_report(session=session, round_id=reaudit[1], today=NOW.date())
+    read = [row.beyond_chance for row in report.agreement if row.beyond_chance]
+    assert read, "the fixture has a computable coefficient"
+    bands = ("poor", "slight", "fair", "moderate", "substantial", "almost perfect")
+    assert all(re.match(rf"agreement beyond chance was ({'|'.join(bands)}) \(AC", r) for r in read)
+    for fmt, text in texts(report, tmp_path / "out").items():
+        body = text[: text.index("Appendix A: Other findings")]
+        assert read[0].split(" (")[0] in body, fmt
+        assert "Landis and Koch" in text[text.index("Appendix B: Agreement coefficients") :], fmt

@@ -66,7 +66,9 @@ def headline(findings: Findings, limit: int = 5) -> None:
         for q in findings.questions
         if q.shared and q.case_level
     ][:limit]
-    print_table(f"Case-level compliance ({state})", ("Shared question", "Cases", "Gwet AC1"), rows)
+    print_table(
+        f"Case-level compliance ({state})", ("Shared question", "Cases", "Gwet's AC1 or AC2"), rows
+    )
     console.print(
         f"  {len(findings.discrepancies)} discrepancies on the meeting's agenda; "
         f"immediate concerns: {findings.concerns.get('total', 0)}; not known: "
