@@ -1,11 +1,13 @@
 """Dispatching the outbox: claim due messages in batches, render, send, record.
 
-`dispatch_due` is what the scheduled flow, the CLI and urgent sends (`send_now`) call. Each
-batch is three short steps with a commit between them: claim (under a lease), render (minting
-sign-in tokens, committed before anything is sent so every link works), then send and record
-message by message. A dispatcher that dies mid-batch loses nothing: its messages stay
-`sending` until the lease ends and are then recovered (Notify: looked up by reference first;
-other channels: sent again, at-least-once).
+`dispatch_due` is what the scheduled flow, the CLI and urgent sends (`send_now`) call. A run
+opens each channel once (one SMTP connection, one HTTP client, reconnecting on failure) and
+renders each distinct context once. Each batch is three short steps with a commit between
+them: claim (under a lease), render (minting every sign-in token in one statement, committed
+before anything is sent so every link works), then send and record message by message, each
+outcome committed at once on one connection held for the batch. A dispatcher that dies
+mid-batch loses nothing: its messages stay `sending` until the lease ends and are then
+recovered (Notify: looked up by reference first; other channels: sent again, at-least-once).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import logging
 import os
 import secrets
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from models.db import get_engine, session_scope
 from models.errors import ConfigurationError, JointauditError
@@ -33,10 +36,10 @@ from notifications.claim import (
     record_sent,
     release,
 )
-from notifications.contexts import context_from_stored
 from notifications.errors import DeliveryError, RetryableDeliveryError, TemplateError
 from notifications.render import MessageRenderer, RenderedMessage
-from notifications.tokens import mint_sign_in_token, sign_in_url
+from notifications.render_batch import BatchRenderer, PreparedTemplate
+from notifications.tokens import mint_sign_in_tokens
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_BATCHES = 1000
@@ -64,36 +67,63 @@ def new_claimer_id() -> str:
 
 
 @dataclass
-class _Batch:
-    """One claimed batch on its way through one channel."""
+class _Run:
+    """What one `dispatch_due` keeps across its batches: the renderings and open channels."""
 
     engine: Engine
     settings: Settings
     claimer: str
-    now: datetime
     report: DispatchReport
+    renderer: BatchRenderer
+    channels: dict[str, MessageChannel] = field(default_factory=dict)
+
+    def channel(self, name: str) -> MessageChannel:
+        """The run's channel called `name` (one SMTP connection, one HTTP client), opened once."""
+        if name not in self.channels:
+            self.channels[name] = open_channel(name, self.settings)
+        return self.channels[name]
+
+    def drop(self, name: str) -> None:
+        """Close a channel that turned out to be misconfigured."""
+        channel = self.channels.pop(name, None)
+        if channel is not None:
+            channel.close()
+
+    def close(self) -> None:
+        """Close every open channel."""
+        while self.channels:
+            self.channels.popitem()[1].close()
+
+
+@dataclass
+class _Batch:
+    """One claimed batch on its way through its channels."""
+
+    run: _Run
+    now: datetime
 
     def fail(self, message: ClaimedMessage, error: DeliveryError, *, uncertain: bool) -> None:
+        settings, report = self.run.settings, self.run.report
         backoff = backoff_delay(
             attempts=message.attempts,
-            base_seconds=self.settings.outbox_backoff_base_seconds,
-            max_seconds=self.settings.outbox_backoff_max_seconds,
+            base_seconds=settings.outbox_backoff_base_seconds,
+            max_seconds=settings.outbox_backoff_max_seconds,
         )
-        with session_scope(self.engine) as session:
+        with session_scope(self.run.engine) as session:
             status = record_failure(
                 session=session,
                 message=message,
-                claimer=self.claimer,
+                claimer=self.run.claimer,
                 now=self.now,
                 error=error,
-                max_attempts=self.settings.outbox_max_attempts,
+                max_attempts=settings.outbox_max_attempts,
                 backoff=backoff,
                 uncertain=uncertain,
             )
         if status == "failed":
-            self.report.failed += 1
+            report.failed += 1
         else:
-            self.report.retrying += 1
+            report.retrying += 1
         logger.warning(
             "message %s attempt %s: %s (%s)",
             message.id,
@@ -114,70 +144,74 @@ class _Batch:
             if found is None:
                 messages.append(message)
                 continue
-            with session_scope(self.engine) as session:
+            with session_scope(self.run.engine) as session:
                 record_sent(
                     session=session,
                     message_id=message.id,
-                    claimer=self.claimer,
+                    claimer=self.run.claimer,
                     now=self.now,
                     provider_message_id=found.provider_message_id,
                     delivery_status=found.delivery_status,
                 )
-            self.report.found_sent += 1
+            self.run.report.found_sent += 1
 
     def render(
         self, messages: list[ClaimedMessage], *, with_html: bool
     ) -> list[tuple[ClaimedMessage, RenderedMessage]]:
-        """Render every message, minting its sign-in token, in one transaction."""
-        renderer = MessageRenderer(
-            override_dir=self.settings.templates_dir,
-            timezone=self.settings.timezone,
-            portal_base_url=self.settings.portal_base_url,
-        )
-        ready: list[tuple[ClaimedMessage, RenderedMessage]] = []
+        """Render every message, minting all their sign-in tokens in one statement."""
+        renderer = self.run.renderer
+        prepared: list[tuple[ClaimedMessage, Any, PreparedTemplate]] = []
         failed: list[tuple[ClaimedMessage, TemplateError]] = []
-        with session_scope(self.engine) as session:
-            for message in messages:
-                try:
-                    context = context_from_stored(message.template, message.context)
-                    link = None
-                    if context.sign_in_link and message.person_id is not None:
-                        token = mint_sign_in_token(
-                            session=session,
-                            person_id=message.person_id,
-                            round_id=message.round_id,
-                            now=self.now,
-                            ttl=self.settings.sign_in_token_ttl,
-                            message_id=message.id,
-                        )
-                        link = sign_in_url(self.settings.portal_base_url, token)
-                    subject, text, html = renderer.render(
-                        context, sign_in_url=link, with_html=with_html
-                    )
-                except TemplateError as error:
-                    failed.append((message, error))
-                    continue
-                ready.append(
-                    (
-                        message,
-                        RenderedMessage(
-                            message_id=message.id,
-                            template=message.template,
-                            address=message.address,
-                            subject=subject,
-                            text=text,
-                            html=html,
-                        ),
-                    )
+        for message in messages:
+            try:
+                context, template = renderer.prepare(
+                    message.template, message.context, with_html=with_html
                 )
+            except TemplateError as error:
+                failed.append((message, error))
+                continue
+            prepared.append((message, context, template))
+        holders = [
+            (m.person_id, m.round_id, m.id)
+            for m, _, t in prepared
+            if t.with_link and m.person_id is not None
+        ]
+        with session_scope(self.run.engine) as session:  # committed before anything is sent
+            tokens = iter(
+                mint_sign_in_tokens(
+                    session=session,
+                    holders=holders,
+                    now=self.now,
+                    ttl=self.run.settings.sign_in_token_ttl,
+                )
+            )
+        ready: list[tuple[ClaimedMessage, RenderedMessage]] = []
+        for message, context, template in prepared:
+            token = next(tokens) if template.with_link and message.person_id is not None else None
+            try:
+                rendered = template.message(
+                    renderer=renderer.renderer,
+                    context=context,
+                    message_id=message.id,
+                    address=message.address,
+                    token=token,
+                )
+            except TemplateError as error:
+                failed.append((message, error))
+                continue
+            ready.append((message, rendered))
         for message, template_error in failed:
             self.fail(message, template_error, uncertain=False)
         return ready
 
     def send(
-        self, channel: MessageChannel, message: ClaimedMessage, rendered: RenderedMessage
+        self,
+        channel: MessageChannel,
+        message: ClaimedMessage,
+        rendered: RenderedMessage,
+        connection: Connection,
     ) -> None:
-        """Send one message and record the outcome in its own transaction."""
+        """Send one message and commit its outcome at once (the at-least-once window)."""
         try:
             result = channel.send(rendered)
         except DeliveryError as error:
@@ -194,34 +228,38 @@ class _Batch:
             self.fail(message, unexpected, uncertain=channel.can_look_up)
             return
         fault_point("dispatch:after-send")
-        with self.engine.begin() as connection:
+        with connection.begin():
             record_sent(
                 session=connection,
                 message_id=message.id,
-                claimer=self.claimer,
+                claimer=self.run.claimer,
                 now=self.now,
                 provider_message_id=result.provider_message_id,
                 delivery_status=result.delivery_status,
             )
-        self.report.sent += 1
+        self.run.report.sent += 1
 
-    def run(self, channel_name: str, messages: list[ClaimedMessage]) -> None:
+    def deliver(self, channel_name: str, messages: list[ClaimedMessage]) -> None:
         """Recover, render and send one channel's share of the batch."""
         open_ids = {message.id for message in messages}
         try:
-            with open_channel(channel_name, self.settings) as channel:
-                remaining = list(messages)
-                self.recover(channel, remaining)
-                for message, rendered in self.render(remaining, with_html=channel.wants_html):
-                    self.send(channel, message, rendered)
+            channel = self.run.channel(channel_name)
+            remaining = list(messages)
+            self.recover(channel, remaining)
+            ready = self.render(remaining, with_html=channel.wants_html)
+            # One connection for the batch's outcomes: each still commits on its own.
+            with self.run.engine.connect() as connection:
+                for message, rendered in ready:
+                    self.send(channel, message, rendered, connection)
                     open_ids.discard(message.id)
         except ConfigurationError:
             # A setting is wrong for every message alike: give them back untried and stop.
-            with session_scope(self.engine) as session:
+            self.run.drop(channel_name)
+            with session_scope(self.run.engine) as session:
                 release(
                     session=session,
                     message_ids=sorted(open_ids),
-                    claimer=self.claimer,
+                    claimer=self.run.claimer,
                     now=self.now,
                 )
             raise
@@ -242,35 +280,48 @@ def dispatch_due(
     """
     settings = settings or get_settings()
     engine = engine or get_engine()
-    claimer = new_claimer_id()
     report = DispatchReport()
-    for _ in range(max_batches):
-        current = now or utcnow()
-        with session_scope(engine) as session:
-            claim = claim_due(
-                session=session,
-                now=current,
-                limit=batch_size or settings.outbox_batch_size,
-                claimer=claimer,
-                lease=timedelta(seconds=settings.outbox_lease_seconds),
-                notify_limit_per_minute=settings.notify_rate_limit_per_minute,
-                only_ids=only_ids,
+    run = _Run(
+        engine=engine,
+        settings=settings,
+        claimer=new_claimer_id(),
+        report=report,
+        renderer=BatchRenderer(
+            MessageRenderer(
+                override_dir=settings.templates_dir,
+                timezone=settings.timezone,
+                portal_base_url=settings.portal_base_url,
             )
-        report.rate_limited = claim.rate_limited
-        if not claim.messages:
-            break
-        report.claimed += len(claim.messages)
-        batch = _Batch(
-            engine=engine, settings=settings, claimer=claimer, now=current, report=report
-        )
-        misconfigured: ConfigurationError | None = None
-        for channel_name in sorted({message.channel for message in claim.messages}):
-            try:
-                batch.run(channel_name, [m for m in claim.messages if m.channel == channel_name])
-            except ConfigurationError as error:  # the other channels still send
-                misconfigured = misconfigured or error
-        if misconfigured is not None:
-            raise misconfigured
+        ),
+    )
+    try:
+        for _ in range(max_batches):
+            current = now or utcnow()
+            with session_scope(engine) as session:
+                claim = claim_due(
+                    session=session,
+                    now=current,
+                    limit=batch_size or settings.outbox_batch_size,
+                    claimer=run.claimer,
+                    lease=timedelta(seconds=settings.outbox_lease_seconds),
+                    notify_limit_per_minute=settings.notify_rate_limit_per_minute,
+                    only_ids=only_ids,
+                )
+            report.rate_limited = claim.rate_limited
+            if not claim.messages:
+                break
+            report.claimed += len(claim.messages)
+            batch = _Batch(run=run, now=current)
+            misconfigured: ConfigurationError | None = None
+            for name in sorted({message.channel for message in claim.messages}):
+                try:
+                    batch.deliver(name, [m for m in claim.messages if m.channel == name])
+                except ConfigurationError as error:  # the other channels still send
+                    misconfigured = misconfigured or error
+            if misconfigured is not None:
+                raise misconfigured
+    finally:
+        run.close()
     if report.claimed:
         logger.info("dispatch: %s", report.as_dict())
     return report
