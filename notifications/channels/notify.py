@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib.util
 import json
 import time
 import uuid
@@ -30,6 +31,8 @@ from notifications.errors import (
 )
 from notifications.render import RenderedMessage
 
+HTTP2 = importlib.util.find_spec("h2") is not None
+# HTTP/2 is offered (by TLS ALPN) when the h2 package is installed; else HTTP/1.1 keep-alive.
 EMAIL_PATH = "/v2/notifications/email"
 NOTIFICATIONS_PATH = "/v2/notifications"
 # Notify's clock and ours may differ; a notification created a little before our row is ours.
@@ -55,9 +58,12 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_JWT_HEADER = _b64(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
+
+
 def notify_jwt(*, service_id: str, secret: str, issued_at: int) -> str:
     """A Notify bearer token: HS256 over {"iss": service id, "iat": issued_at}."""
-    header = _b64(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
+    header = _JWT_HEADER
     claims = _b64(json.dumps({"iss": service_id, "iat": issued_at}, separators=(",", ":")).encode())
     signing_input = f"{header}.{claims}".encode("ascii")
     signature = hmac.new(secret.encode("utf-8"), signing_input, hashlib.sha256).digest()
@@ -124,16 +130,24 @@ class NotifyChannel(MessageChannel):
 
     @property
     def client(self) -> httpx.Client:
-        """The batch's HTTP client (one connection pool per batch)."""
+        """The run's keep-alive HTTP client: HTTP/2 over TLS when the h2 package is there."""
         if self._client is None:
-            self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout)
+            self._client = httpx.Client(
+                base_url=self.base_url,
+                timeout=self.timeout,
+                http2=HTTP2,
+                headers={"User-Agent": "jointaudit"},
+            )
         return self._client
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         token = notify_jwt(
             service_id=self.service_id, secret=self._secret, issued_at=int(self.clock())
         )
-        headers = {"Authorization": f"Bearer {token}", "User-Agent": "jointaudit"}
+        headers = {"Authorization": f"Bearer {token}"}
+        if "json" in kwargs:  # compact and without httpx's content negotiation per request
+            kwargs["content"] = json.dumps(kwargs.pop("json"), separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
         try:
             response = self.client.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as error:
