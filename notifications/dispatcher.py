@@ -16,7 +16,7 @@ import logging
 import os
 import secrets
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from models.errors import ConfigurationError, JointauditError
 from models.faults import fault_point
 from models.settings import Settings, get_settings
 from models.types import utcnow
-from notifications.channels import MessageChannel, open_channel
+from notifications.channels import MessageChannel
 from notifications.claim import (
     ClaimedMessage,
     backoff_delay,
@@ -36,6 +36,7 @@ from notifications.claim import (
     record_sent,
     release,
 )
+from notifications.dispatch_run import DispatchReport, Run, in_lanes, lanes_for
 from notifications.errors import DeliveryError, RetryableDeliveryError, TemplateError
 from notifications.render import MessageRenderer, RenderedMessage
 from notifications.render_batch import BatchRenderer, PreparedTemplate
@@ -43,22 +44,7 @@ from notifications.tokens import mint_sign_in_tokens
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_BATCHES = 1000
-
-
-@dataclass
-class DispatchReport:
-    """What one dispatch did, in counts (never recipients or content)."""
-
-    claimed: int = 0
-    sent: int = 0
-    found_sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    rate_limited: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        """The counts as a plain dict (for Prefect and `--json`)."""
-        return asdict(self)
+__all__ = ["DispatchReport", "dispatch_due", "new_claimer_id", "send_now"]
 
 
 def new_claimer_id() -> str:
@@ -67,43 +53,14 @@ def new_claimer_id() -> str:
 
 
 @dataclass
-class _Run:
-    """What one `dispatch_due` keeps across its batches: the renderings and open channels."""
-
-    engine: Engine
-    settings: Settings
-    claimer: str
-    report: DispatchReport
-    renderer: BatchRenderer
-    channels: dict[str, MessageChannel] = field(default_factory=dict)
-
-    def channel(self, name: str) -> MessageChannel:
-        """The run's channel called `name` (one SMTP connection, one HTTP client), opened once."""
-        if name not in self.channels:
-            self.channels[name] = open_channel(name, self.settings)
-        return self.channels[name]
-
-    def drop(self, name: str) -> None:
-        """Close a channel that turned out to be misconfigured."""
-        channel = self.channels.pop(name, None)
-        if channel is not None:
-            channel.close()
-
-    def close(self) -> None:
-        """Close every open channel."""
-        while self.channels:
-            self.channels.popitem()[1].close()
-
-
-@dataclass
 class _Batch:
     """One claimed batch on its way through its channels."""
 
-    run: _Run
+    run: Run
     now: datetime
 
     def fail(self, message: ClaimedMessage, error: DeliveryError, *, uncertain: bool) -> None:
-        settings, report = self.run.settings, self.run.report
+        settings = self.run.settings
         backoff = backoff_delay(
             attempts=message.attempts,
             base_seconds=settings.outbox_backoff_base_seconds,
@@ -120,10 +77,7 @@ class _Batch:
                 backoff=backoff,
                 uncertain=uncertain,
             )
-        if status == "failed":
-            report.failed += 1
-        else:
-            report.retrying += 1
+        self.run.count("failed" if status == "failed" else "retrying")
         logger.warning(
             "message %s attempt %s: %s (%s)",
             message.id,
@@ -153,7 +107,7 @@ class _Batch:
                     provider_message_id=found.provider_message_id,
                     delivery_status=found.delivery_status,
                 )
-            self.run.report.found_sent += 1
+            self.run.count("found_sent")
 
     def render(
         self, messages: list[ClaimedMessage], *, with_html: bool
@@ -237,7 +191,7 @@ class _Batch:
                 provider_message_id=result.provider_message_id,
                 delivery_status=result.delivery_status,
             )
-        self.run.report.sent += 1
+        self.run.count("sent")
 
     def deliver(self, channel_name: str, messages: list[ClaimedMessage]) -> None:
         """Recover, render and send one channel's share of the batch."""
@@ -247,11 +201,15 @@ class _Batch:
             remaining = list(messages)
             self.recover(channel, remaining)
             ready = self.render(remaining, with_html=channel.wants_html)
-            # One connection for the batch's outcomes: each still commits on its own.
-            with self.run.engine.connect() as connection:
-                for message, rendered in ready:
-                    self.send(channel, message, rendered, connection)
-                    open_ids.discard(message.id)
+
+            def send(item: tuple[ClaimedMessage, RenderedMessage], connection: Connection) -> None:
+                self.send(channel, *item, connection)
+                with self.run.lock:
+                    open_ids.discard(item[0].id)
+
+            # One connection per lane for the outcomes: each still commits on its own.
+            lanes = lanes_for(len(ready), channel.concurrency) if channel.can_look_up else 1
+            in_lanes(engine=self.run.engine, items=ready, lanes=lanes, work=send)
         except ConfigurationError:
             # A setting is wrong for every message alike: give them back untried and stop.
             self.run.drop(channel_name)
@@ -281,7 +239,7 @@ def dispatch_due(
     settings = settings or get_settings()
     engine = engine or get_engine()
     report = DispatchReport()
-    run = _Run(
+    run = Run(
         engine=engine,
         settings=settings,
         claimer=new_claimer_id(),

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import importlib.util
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -105,13 +106,16 @@ class NotifyChannel(MessageChannel):
         base_url: str,
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
+        concurrency: int = 1,
     ) -> None:
         self.service_id, self._secret = parse_api_key(api_key)
         self.template_id = template_id
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.clock = clock
+        self.concurrency = concurrency
         self._client: httpx.Client | None = None
+        self._client_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -126,19 +130,21 @@ class NotifyChannel(MessageChannel):
             template_id=settings.notify_template_id,
             base_url=settings.notify_base_url,
             timeout=settings.http_timeout_seconds,
+            concurrency=settings.notify_concurrency,
         )
 
     @property
     def client(self) -> httpx.Client:
         """The run's keep-alive HTTP client: HTTP/2 over TLS when the h2 package is there."""
-        if self._client is None:
-            self._client = httpx.Client(
-                base_url=self.base_url,
-                timeout=self.timeout,
-                http2=HTTP2,
-                headers={"User-Agent": "jointaudit"},
-            )
-        return self._client
+        with self._client_lock:  # lanes share the one client
+            if self._client is None:
+                self._client = httpx.Client(
+                    base_url=self.base_url,
+                    timeout=self.timeout,
+                    http2=HTTP2,
+                    headers={"User-Agent": "jointaudit"},
+                )
+            return self._client
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         token = notify_jwt(
