@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from bench import Goal, Result
+
 CASES = int(os.environ.get("BENCH_RECONCILE_CASES", "2000"))
 AGENCIES = 12
 QUESTIONS = 40
@@ -38,7 +40,7 @@ def _tool() -> Any:
     return Tool.model_validate(data)
 
 
-def run() -> list[tuple[str, str, str, str, str]]:
+def run() -> list[Result]:
     """Time our reconciliation and the package's alpha on the same random answers."""
     import krippendorff
 
@@ -74,11 +76,13 @@ def run() -> list[tuple[str, str, str, str, str]]:
         file=sys.stderr,
     )
     return [
-        (
-            "reconcile 2,000 x 12 x 40",
-            "none (in memory)",
-            f"{ours:.2f} s for everything",
-            f"{theirs:.2f} s krippendorff alpha only",
-            f"{ours / theirs:.1f}x",
+        Result(
+            name="reconcile 2,000 x 12 x 40",
+            database="none (in memory)",
+            figure=f"{ours:.2f} s",
+            baseline=f"{theirs:.2f} s",
+            ratio=ours / theirs,
+            goal=Goal("<=", 5.0),
+            detail="seconds for everything, over the krippendorff package's alpha alone",
         )
     ]
