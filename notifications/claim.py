@@ -189,6 +189,30 @@ def record_sent(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def record_sent_many(
+    *,
+    session: Session | Connection,
+    claimer: str,
+    now: datetime,
+    outcomes: Sequence[tuple[int, str | None, str | None]],
+) -> None:
+    """Mark messages sent in one statement: (message id, provider id, delivery status) each."""
+    if outcomes:
+        session.execute(
+            _RECORD_SENT,
+            [
+                {
+                    "b_id": message_id,
+                    "b_claimer": claimer,
+                    "b_now": now,
+                    "b_provider_id": provider_id,
+                    "b_delivery": delivery,
+                }
+                for message_id, provider_id, delivery in outcomes
+            ],
+        )
+
+
 def backoff_delay(*, attempts: int, base_seconds: int, max_seconds: int) -> timedelta:
     """Exponential backoff: base, 2 x base, 4 x base ... after the 1st, 2nd, 3rd attempt; capped."""
     exponent = min(max(attempts - 1, 0), 30)

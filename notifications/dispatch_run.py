@@ -23,8 +23,11 @@ from notifications.channels import MessageChannel, open_channel
 from notifications.render_batch import BatchRenderer
 
 T = TypeVar("T")
+R = TypeVar("R")
 LANE_MIN_MESSAGES = 8
-"""A batch is split into lanes only when every lane gets at least this many messages."""
+"""A batch is split into lanes, and its outcomes grouped, only from this many messages a lane."""
+RECORD_GROUP = 32
+"""Outcomes a lane of a large batch records in one statement: SMTP's at-least-once window."""
 
 
 @dataclass
@@ -55,10 +58,10 @@ class Run:
     channels: dict[str, MessageChannel] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def count(self, name: str) -> None:
-        """Add one to the report's counter `name`."""
+    def count(self, name: str, added: int = 1) -> None:
+        """Add to the report's counter `name`."""
         with self.lock:
-            setattr(self.report, name, getattr(self.report, name) + 1)
+            setattr(self.report, name, getattr(self.report, name) + added)
 
     def channel(self, name: str) -> MessageChannel:
         """The run's channel called `name` (one SMTP connection, one HTTP client), opened once."""
@@ -83,35 +86,49 @@ def lanes_for(count: int, concurrency: int) -> int:
     return max(1, min(concurrency, count // LANE_MIN_MESSAGES))
 
 
+def group_for(count: int) -> int:
+    """How many outcomes a batch of `count` records at a time (1: each at once)."""
+    return RECORD_GROUP if count >= LANE_MIN_MESSAGES else 1
+
+
 def in_lanes(
     *,
     engine: Engine,
     items: Sequence[T],
     lanes: int,
-    work: Callable[[T, Connection], None],
+    work: Callable[[T], R | None],
+    record: Callable[[list[R], Connection], None],
+    group: int = 1,
 ) -> None:
-    """`work(item, connection)` for every item in order, in `lanes` threads (or this one)."""
-    if lanes <= 1:
-        with engine.connect() as connection:
-            for item in items:
-                work(item, connection)
-        return
+    """`work` each item in order in `lanes` threads; each lane `record`s its outcomes by `group`."""
     pending = iter(items)
     taking, stop = threading.Lock(), threading.Event()
 
     def lane() -> None:
         with engine.connect() as connection:
-            while not stop.is_set():
-                with taking:
-                    item = next(pending, None)
-                if item is None:
-                    return
-                try:
-                    work(item, connection)
-                except BaseException:
-                    stop.set()  # the other lanes finish the message they hold, then stop
-                    raise
+            done: list[R] = []
+            try:
+                while not stop.is_set():
+                    with taking:
+                        item = next(pending, None)
+                    if item is None:
+                        return
+                    outcome = work(item)
+                    if outcome is not None:
+                        done.append(outcome)
+                    if len(done) >= group:
+                        record(done, connection)
+                        done = []
+            except BaseException:
+                stop.set()  # the other lanes finish the message they hold, then stop
+                raise
+            finally:
+                if done:  # what was sent is recorded, whatever stopped the lane
+                    record(done, connection)
 
+    if lanes <= 1:
+        lane()
+        return
     with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="dispatch-lane") as pool:
         futures = [pool.submit(lane) for _ in range(lanes)]
     for future in futures:

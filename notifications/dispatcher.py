@@ -34,9 +34,10 @@ from notifications.claim import (
     claim_due,
     record_failure,
     record_sent,
+    record_sent_many,
     release,
 )
-from notifications.dispatch_run import DispatchReport, Run, in_lanes, lanes_for
+from notifications.dispatch_run import DispatchReport, Run, group_for, in_lanes, lanes_for
 from notifications.errors import DeliveryError, RetryableDeliveryError, TemplateError
 from notifications.render import MessageRenderer, RenderedMessage
 from notifications.render_batch import BatchRenderer, PreparedTemplate
@@ -163,15 +164,14 @@ class _Batch:
         channel: MessageChannel,
         message: ClaimedMessage,
         rendered: RenderedMessage,
-        connection: Connection,
-    ) -> None:
-        """Send one message and commit its outcome at once (the at-least-once window)."""
+    ) -> tuple[int, str | None, str | None] | None:
+        """Send one message; its outcome to record, or None when it failed (recorded then)."""
         try:
             result = channel.send(rendered)
         except DeliveryError as error:
             ambiguous = isinstance(error, RetryableDeliveryError) and error.ambiguous
             self.fail(message, error, uncertain=ambiguous and channel.can_look_up)
-            return
+            return None
         except JointauditError:
             raise
         except Exception as error:  # a bug must not strand the rest of the batch
@@ -180,18 +180,19 @@ class _Batch:
             )
             unexpected = RetryableDeliveryError(f"unexpected {type(error).__name__}: {error}")
             self.fail(message, unexpected, uncertain=channel.can_look_up)
-            return
+            return None
         fault_point("dispatch:after-send")
+        return message.id, result.provider_message_id, result.delivery_status
+
+    def record(
+        self, outcomes: list[tuple[int, str | None, str | None]], connection: Connection
+    ) -> None:
+        """Commit sent messages in one statement."""
         with connection.begin():
-            record_sent(
-                session=connection,
-                message_id=message.id,
-                claimer=self.run.claimer,
-                now=self.now,
-                provider_message_id=result.provider_message_id,
-                delivery_status=result.delivery_status,
+            record_sent_many(
+                session=connection, claimer=self.run.claimer, now=self.now, outcomes=outcomes
             )
-        self.run.count("sent")
+        self.run.count("sent", len(outcomes))
 
     def deliver(self, channel_name: str, messages: list[ClaimedMessage]) -> None:
         """Recover, render and send one channel's share of the batch."""
@@ -202,14 +203,25 @@ class _Batch:
             self.recover(channel, remaining)
             ready = self.render(remaining, with_html=channel.wants_html)
 
-            def send(item: tuple[ClaimedMessage, RenderedMessage], connection: Connection) -> None:
-                self.send(channel, *item, connection)
+            def send(
+                item: tuple[ClaimedMessage, RenderedMessage],
+            ) -> tuple[int, str | None, str | None] | None:
+                outcome = self.send(channel, *item)
                 with self.run.lock:
                     open_ids.discard(item[0].id)
+                return outcome
 
-            # One connection per lane for the outcomes: each still commits on its own.
+            # A small batch (urgent, retries) records each outcome at once; a large one in
+            # groups: a crash then resends up to a group on SMTP (Notify looks them up).
             lanes = lanes_for(len(ready), channel.concurrency) if channel.can_look_up else 1
-            in_lanes(engine=self.run.engine, items=ready, lanes=lanes, work=send)
+            in_lanes(
+                engine=self.run.engine,
+                items=ready,
+                lanes=lanes,
+                work=send,
+                record=self.record,
+                group=group_for(len(ready)),
+            )
         except ConfigurationError:
             # A setting is wrong for every message alike: give them back untried and stop.
             self.run.drop(channel_name)
