@@ -69,10 +69,11 @@ def main(argv: list[str] | None = None) -> None:
         metavar="NAME",
         help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
     )
+    parser.add_argument("names", nargs="*", help="the same as --only (e.g. bench.dispatch)")
     parser.add_argument("--json", type=Path, default=OUTPUT, help="where to write the results")
     args = parser.parse_args(argv)
     results: list[Result] = []
-    for name in [_module(n) for n in args.only or BENCHMARKS]:
+    for name in [_module(n) for n in (args.only or []) + args.names or BENCHMARKS]:
         results.extend(importlib.import_module(name).run())
     print(table(results))
     args.json.parent.mkdir(parents=True, exist_ok=True)
