@@ -17,6 +17,8 @@ from itertools import pairwise
 
 import numpy as np
 
+from bench import Result
+
 CASES, AGENCIES, QUESTIONS, GRADES = 2_000, 12, 40, 4
 MISSING = 0.15
 REPLICATES = int(os.environ.get("BENCH_AGREEMENT_REPLICATES", "1000"))
@@ -79,7 +81,7 @@ def _theirs(matrices: list[np.ndarray]) -> tuple[float, list[float]]:
     return time.perf_counter() - started, alphas
 
 
-def run() -> list[tuple[str, str, str, str, str]]:
+def run() -> list[Result]:
     """Run both; ratios are our seconds over the package's (lower is better for us)."""
     from flows.reconcile.agreement import ratings_matrix
 
@@ -102,27 +104,31 @@ def run() -> list[tuple[str, str, str, str, str]]:
         f"{ours / theirs:.2f} (alpha alone {point / theirs:.2f})",
         file=sys.stderr,
     )
-    baseline = f"{theirs:.3f} s krippendorff pkg, ordinal alpha"
+    baseline = f"{theirs:.3f} s"
+    detail = "seconds, ours over the krippendorff package's ordinal alpha (lower is better)"
     return [
-        (
-            f"agreement: PA + ordinal AC2 + ordinal alpha + {REPLICATES}-resample CI",
-            "none (in memory)",
-            f"{ours:.2f} s ({answers:,} answers)",
-            baseline,
-            f"{ours / theirs:.2f} (ours/theirs)",
+        Result(
+            name="agreement: all, CI",
+            database="none (in memory)",
+            figure=f"{ours:.2f} s",
+            baseline=baseline,
+            ratio=ours / theirs,
+            detail=f"PA + ordinal AC2 + ordinal alpha + {REPLICATES}-resample CI: {detail}",
         ),
-        (
-            f"agreement: ordinal alpha + {REPLICATES}-resample CI",
-            "none (in memory)",
-            f"{ours_alpha:.2f} s",
-            baseline,
-            f"{ours_alpha / theirs:.2f} (ours/theirs)",
+        Result(
+            name="agreement: alpha, CI",
+            database="none (in memory)",
+            figure=f"{ours_alpha:.2f} s",
+            baseline=baseline,
+            ratio=ours_alpha / theirs,
+            detail=f"ordinal alpha + {REPLICATES}-resample CI: {detail}",
         ),
-        (
-            "agreement: ordinal alpha, no CI",
-            "none (in memory)",
-            f"{point:.3f} s",
-            baseline,
-            f"{point / theirs:.2f} (ours/theirs)",
+        Result(
+            name="agreement: alpha",
+            database="none (in memory)",
+            figure=f"{point:.3f} s",
+            baseline=baseline,
+            ratio=point / theirs,
+            detail=f"ordinal alpha without interval: {detail}",
         ),
     ]

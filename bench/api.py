@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import Goal, Result
+
 ASSIGNMENTS = int(os.environ.get("BENCH_API_ASSIGNMENTS", "200"))
 CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", "8"))
 AGENCIES = ("police", "csc")
 ROOT = Path(__file__).parents[1]
-Row = tuple[str, str, str, str, str]
 
 TRIVIAL_APP = """
 import sys
@@ -267,9 +268,9 @@ def _measure(workdir: Path, database_url: str | None) -> tuple[int, Figures, Fig
     return len(work.jobs), ours, trivial
 
 
-def run() -> list[Row]:
+def run() -> list[Result]:
     """On SQLite, and on PostgreSQL too when BENCH_POSTGRES_URL names a server."""
-    rows: list[Row] = []
+    rows: list[Result] = []
     saved = dict(os.environ)
     with _postgres_database() as postgres_url:
         for database, url in (("sqlite", None), ("postgresql", postgres_url)):
@@ -285,12 +286,16 @@ def run() -> list[Row]:
                 file=sys.stderr,
             )
             rows.append(
-                (
-                    f"API answers, {jobs} x (save + submit), {CLIENTS} clients",
-                    database,
-                    str(ours),
-                    f"{trivial} trivial FastAPI",
-                    f"{ratio:.2f}",
+                Result(
+                    name=f"agency API, {CLIENTS} clients",
+                    database=database,
+                    figure=f"{ours.rate:,.0f}/s p95 {ours.p95:.0f}ms",
+                    baseline=f"{trivial.rate:,.0f}/s",
+                    ratio=ratio,
+                    goal=Goal(">=", 0.30),
+                    also=("p95≤100ms", ours.p95 <= 100),
+                    detail=f"{jobs} x (save + submit): {ours}; trivial FastAPI: {trivial}",
+                    figures={"rate": ours.rate, "p50_ms": ours.p50, "p95_ms": ours.p95},
                 )
             )
     return rows

@@ -16,11 +16,12 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bench import Result
+
 OUTSTANDING_CASES = int(os.environ.get("BENCH_CHASE_OUTSTANDING_CASES", "1000"))
 AGENCIES = ("police", "csc", "health", "education", "probation", "a6", "a7", "a8", "a9", "a10")
 DUE = date(2026, 12, 16)
 SWEEP_AT = datetime(2026, 12, 18, 9, tzinfo=UTC)
-Row = tuple[str, str, str, str, str]
 
 
 def _configure(workdir: Path) -> None:
@@ -124,7 +125,7 @@ def _measure(total_cases: int) -> float:
         return _sweep()
 
 
-def run() -> list[Row]:
+def run() -> list[Result]:
     """Sweep 1,000,000 and 100,000 assignments with the same outstanding ones."""
     outstanding = OUTSTANDING_CASES * len(AGENCIES)
     big = _measure(100 * OUTSTANDING_CASES)
@@ -136,11 +137,13 @@ def run() -> list[Row]:
         file=sys.stderr,
     )
     return [
-        (
-            f"chase sweep ({outstanding:,} outstanding)",
-            "sqlite",
-            f"{big * 1000:.1f} ms over {100 * outstanding:,} assignments",
-            f"{small * 1000:.1f} ms over {10 * outstanding:,}",
-            f"{big / small:.2f}",
+        Result(
+            name=f"chase sweep, {outstanding:,} due",
+            database="sqlite",
+            figure=f"{big * 1000:.1f} ms",
+            baseline=f"{small * 1000:.1f} ms",
+            ratio=big / small,
+            detail=f"sweep over {100 * outstanding:,} assignments against {10 * outstanding:,}",
+            figures={"seconds": big, "baseline_seconds": small},
         )
     ]

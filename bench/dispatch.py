@@ -4,7 +4,8 @@ Both send BENCH_DISPATCH_MESSAGES messages (default 10,000) to servers on loopba
 their own processes: an aiosmtpd SMTP server, and the fake GOV.UK Notify of the tests (the
 shared rate limiter is raised for the bench). Ours claims, renders (minting a sign-in token
 per message), sends and records each message in the database; the baseline is one smtplib
-connection or one httpx client in a loop over pre-rendered messages, recording nothing.
+connection or one httpx client in a loop over pre-rendered messages, recording nothing. Each
+is timed three times, alternating, and the best of each counts (the machine is shared).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import Goal, Result
+
 MESSAGES = int(os.environ.get("BENCH_DISPATCH_MESSAGES", "10000"))
 ROOT = Path(__file__).parents[1]
-Row = tuple[str, str, str, str, str]
+ROUNDS = 3
+GOAL = Goal(">=", 0.80)
 
 
 @contextmanager
@@ -49,7 +53,7 @@ def _configure(workdir: Path, **values: str) -> None:
     dispose_engines()
 
 
-def _queue() -> None:
+def _queue(round_: int) -> None:
     from sqlalchemy import insert
     from sqlmodel import select
 
@@ -61,23 +65,28 @@ def _queue() -> None:
     from notifications.outbox import queue_message
     from tests.notifications.messages import invitation
 
-    upgrade_database(get_engine())
-    example = ROOT / "agencies" / "example" / "agencies.yaml"
-    with session_scope() as session:
-        load_registry_file(session=session, path=example, actor="bench", now=utcnow())
+    if round_ == 0:
+        upgrade_database(get_engine())
+        example = ROOT / "agencies" / "example" / "agencies.yaml"
+        with session_scope() as session:
+            load_registry_file(session=session, path=example, actor="bench", now=utcnow())
     with session_scope() as session:
         people = [p.id for p in session.exec(select(Person))]
         context, now = invitation(), utcnow()
         # One message through the API; the rest copied from it in bulk (queueing is not timed).
         first = queue_message(
-            session=session, dedupe_key="bench:0", context=context, person_id=people[0], now=now
+            session=session,
+            dedupe_key=f"bench:{round_}:0",
+            context=context,
+            person_id=people[0],
+            now=now,
         )
         assert first is not None
         row = first.model_dump(exclude={"id"}, warnings=False)
         session.execute(
             insert(OutboxMessage),
             [
-                {**row, "dedupe_key": f"bench:{n}", "person_id": people[n % len(people)]}
+                {**row, "dedupe_key": f"bench:{round_}:{n}", "person_id": people[n % len(people)]}
                 for n in range(1, MESSAGES)
             ],
         )
@@ -152,25 +161,39 @@ def _bare_httpx(url: str) -> float:
     return time.perf_counter() - started
 
 
-def _row(name: str, ours: float, bare: float, baseline: str) -> Row:
+def _best(ours: Callable[[], float], bare: Callable[[], float]) -> tuple[float, float]:
+    """The best of ROUNDS timings of each, alternating (queueing is not timed)."""
+    ours_times, bare_times = [], []
+    for round_ in range(ROUNDS):
+        _queue(round_)
+        ours_times.append(ours())
+        bare_times.append(bare())
+    return min(ours_times), min(bare_times)
+
+
+def _result(channel: str, baseline: str, ours: float, bare: float) -> Result:
     ours_rate, bare_rate = MESSAGES / ours, MESSAGES / bare
-    print(
-        f"{name}: {MESSAGES} messages in {ours:.2f} s ({ours_rate:,.0f}/s); {baseline}: "
-        f"{bare:.2f} s ({bare_rate:,.0f}/s); ratio {ours_rate / bare_rate:.2f}",
-        file=sys.stderr,
+    ratio = ours_rate / bare_rate
+    detail = (
+        f"dispatch, {channel}: {MESSAGES} messages in {ours:.2f} s ({ours_rate:,.0f}/s); "
+        f"{baseline}: {bare:.2f} s ({bare_rate:,.0f}/s); ratio {ratio:.2f} (best of {ROUNDS})"
     )
-    return (
-        f"dispatch {MESSAGES:,} messages, {name}",
-        "sqlite",
-        f"{ours_rate:,.0f} msg/s ({ours:.2f} s)",
-        f"{bare_rate:,.0f} msg/s {baseline}",
-        f"{ours_rate / bare_rate:.2f}",
+    print(detail, file=sys.stderr)
+    return Result(
+        name=f"dispatch {MESSAGES:,}, {channel}",
+        database="sqlite",
+        figure=f"{ours_rate:,.0f} msg/s",
+        baseline=f"{bare_rate:,.0f} msg/s",
+        ratio=ratio,
+        goal=GOAL,
+        detail=detail,
+        figures={"messages": MESSAGES, "seconds": ours, "baseline_seconds": bare},
     )
 
 
-def run() -> list[Row]:
+def run() -> list[Result]:
     """Dispatch to the loopback SMTP server and the loopback Notify; ratio = ours / bare."""
-    rows: list[Row] = []
+    results: list[Result] = []
     with (
         tempfile.TemporaryDirectory() as name,
         _server("tests.notifications.loopback", "smtp") as address,
@@ -179,8 +202,8 @@ def run() -> list[Row]:
         _configure(
             Path(name), email_channel="smtp", smtp_host=host, smtp_port=port, smtp_security="none"
         )
-        _queue()
-        rows.append(_row("SMTP", _ours(), _bare_smtplib(host, int(port)), "bare smtplib"))
+        ours, bare = _best(_ours, lambda: _bare_smtplib(host, int(port)))
+        results.append(_result("SMTP", "bare smtplib", ours, bare))
     with tempfile.TemporaryDirectory() as name, _server("tests.notifications.fake_notify") as url:
         from tests.notifications.fake_notify import API_KEY, TEMPLATE_ID
 
@@ -192,6 +215,6 @@ def run() -> list[Row]:
             notify_template_id=TEMPLATE_ID,
             notify_rate_limit_per_minute=str(10**9),
         )
-        _queue()
-        rows.append(_row("GOV.UK Notify", _ours(), _bare_httpx(url), "bare httpx"))
-    return rows
+        ours, bare = _best(_ours, lambda: _bare_httpx(url))
+        results.append(_result("Notify", "bare httpx", ours, bare))
+    return results

@@ -18,6 +18,8 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench import Goal, Result
+
 REGISTER = int(os.environ.get("BENCH_REGISTER_ROWS", "200000"))
 CASES = int(os.environ.get("BENCH_LAUNCH_CASES", "5000"))
 AGENCIES = [
@@ -160,7 +162,7 @@ def _raw(workdir: Path, cases: int, round_id: int) -> float:
     return elapsed
 
 
-def run() -> list[tuple[str, str, str, str, str]]:
+def run() -> list[Result]:
     """Launch once directly (timed), then twice through Prefect to measure its overhead."""
     from models.calendar import WorkingDayCalendar
 
@@ -187,18 +189,23 @@ def run() -> list[tuple[str, str, str, str, str]]:
         file=sys.stderr,
     )
     return [
-        (
-            "launch round (5,000 x 12)",
-            "sqlite",
-            f"{ours_rate:,.0f} assignments/s ({ours:.2f} s)",
-            f"{raw_rate:,.0f} rows/s raw sqlite3",
-            f"{ours_rate / raw_rate:.2f}",
+        Result(
+            name=f"launch {CASES:,} x {len(AGENCIES)} (raw)",
+            database="sqlite",
+            figure=f"{ours_rate:,.0f}/s",
+            baseline=f"{raw_rate:,.0f}/s",
+            ratio=ours_rate / raw_rate,
+            goal=Goal(">=", 0.33),
+            detail="assignments/s of launch_round against raw executemany of the same rows",
+            figures={"assignments": assignments, "seconds": ours, "baseline_seconds": raw},
         ),
-        (
-            "Prefect overhead per launch",
-            "sqlite",
-            f"{overhead_big:.2f} s at {CASES} cases",
-            f"{overhead_small:.2f} s at 50 cases",
-            f"{overhead_big / max(overhead_small, 1e-9):.2f}",
+        Result(
+            name="Prefect overhead/launch",
+            database="sqlite",
+            figure=f"{overhead_big:.2f} s",
+            baseline=f"{overhead_small:.2f} s",
+            ratio=overhead_big / max(overhead_small, 1e-9),
+            detail=f"flow minus plain function at {CASES} cases, against the same at 50 cases",
+            figures={"seconds": overhead_big, "baseline_seconds": overhead_small},
         ),
     ]

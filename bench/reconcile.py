@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from bench import Goal, Result
+
 CASES = int(os.environ.get("BENCH_RECONCILE_CASES", "2000"))
 AGENCIES = 12
 QUESTIONS = 40
@@ -123,7 +125,7 @@ def _whole(tool: Any, data: Any) -> Any:
     return question_findings(tool, data)
 
 
-def run() -> list[tuple[str, str, str, str, str]]:
+def run() -> list[Result]:
     """Time the reference packages, our statistics alone and our whole reconciliation."""
     from flows.reconcile.compute import RoundAnswers
 
@@ -171,20 +173,23 @@ def run() -> list[tuple[str, str, str, str, str]]:
         f"best of {REPEATS}",
         file=sys.stderr,
     )
-    label = f"{baseline:.3f} s {reference}, no intervals"
     return [
-        (
-            "reconcile 2,000 x 12 x 40: statistics, no intervals",
-            "none (in memory)",
-            f"{statistics:.3f} s PA + AC2 + ordinal alpha",
-            label,
-            f"{statistics / baseline:.2f} (goal <= 1.0)",
+        Result(
+            name="reconcile 2,000 x 12 x 40: statistics",
+            database="none (in memory)",
+            figure=f"{statistics:.3f} s",
+            baseline=f"{baseline:.3f} s",
+            ratio=statistics / baseline,
+            goal=Goal("<=", 1.0),
+            detail=f"PA + AC2 + ordinal alpha without intervals, over {reference}, no intervals",
         ),
-        (
-            "reconcile 2,000 x 12 x 40: whole",
-            "none (in memory)",
-            f"{whole:.2f} s with intervals and case rows",
-            label,
-            f"{whole / baseline:.2f} (goal <= 5.0)",
+        Result(
+            name="reconcile 2,000 x 12 x 40: whole",
+            database="none (in memory)",
+            figure=f"{whole:.2f} s",
+            baseline=f"{baseline:.3f} s",
+            ratio=whole / baseline,
+            goal=Goal("<=", 5.0),
+            detail=f"everything with intervals and case rows, over {reference}, no intervals",
         ),
     ]

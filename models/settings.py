@@ -89,6 +89,9 @@ class Settings(BaseSettings):
         default=None, description="The generic Notify email template: ((subject)) and ((body))"
     )
     notify_rate_limit_per_minute: int = Field(default=3000, ge=1)
+    notify_concurrency: int = Field(
+        default=4, ge=1, le=32, description="Notify requests in flight at once in a large batch"
+    )
     webhook_signing_secret: SecretStr | None = None
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     portal_base_url: str = "http://127.0.0.1:8000"

@@ -51,8 +51,9 @@ class Claim:
     rate_limited: int = 0
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
-    return or_(
+def _arms(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Due: pending and due, or sending with its lease ended (crash recovery)."""
+    return (
         and_(
             col(OutboxMessage.status) == MessageStatus.pending.value,
             col(OutboxMessage.next_attempt_at) <= now,
@@ -62,6 +63,47 @@ def _due(now: datetime) -> ColumnElement[bool]:
             col(OutboxMessage.claimed_until) < now,
         ),
     )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(*_arms(now))
+
+
+def _candidates(
+    *,
+    session: Session,
+    now: datetime,
+    limit: int,
+    notify_waits: bool,
+    only_ids: Sequence[int] | None,
+) -> list[Any]:
+    """The first `limit` due messages by (next attempt, id).
+
+    Each arm of `_due` is its own query, so the pending one walks the index in order and stops
+    at `limit`; as one OR query, SQLite sorted every due message for every batch.
+    """
+    rows: list[Any] = []
+    for arm in _arms(now):
+        query = (
+            select(
+                OutboxMessage.id,
+                OutboxMessage.status,
+                OutboxMessage.channel,
+                OutboxMessage.next_attempt_at,
+            )
+            .where(arm)
+            .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+            .limit(limit)
+        )
+        if notify_waits:  # let other channels through while Notify waits for its window
+            query = query.where(col(OutboxMessage.channel) != NOTIFY_CHANNEL)
+        if only_ids is not None:
+            query = query.where(col(OutboxMessage.id).in_(list(only_ids)))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows.extend(session.execute(query).all())
+    rows.sort(key=lambda row: (row.next_attempt_at, row.id))
+    return rows[:limit]
 
 
 def claim_due(
@@ -78,19 +120,9 @@ def claim_due(
     notify_room = notify_limit_per_minute - used_in_window(
         session=session, name=NOTIFY_LIMITER, now=now
     )
-    query = (
-        select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.channel)
-        .where(_due(now))
-        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
-        .limit(limit)
+    candidates = _candidates(
+        session=session, now=now, limit=limit, notify_waits=notify_room <= 0, only_ids=only_ids
     )
-    if notify_room <= 0:  # let other channels through while Notify waits for its window
-        query = query.where(col(OutboxMessage.channel) != NOTIFY_CHANNEL)
-    if only_ids is not None:
-        query = query.where(col(OutboxMessage.id).in_(list(only_ids)))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    candidates = session.execute(query).all()
     notify_ids = [row.id for row in candidates if row.channel == NOTIFY_CHANNEL]
     granted = acquire_permits(
         session=session,
@@ -129,10 +161,23 @@ def claim_due(
             col(OutboxMessage.created_at),
         )
     ).all()
-    claim.messages = sorted(
-        (ClaimedMessage(**row._asdict(), recovered=row.id in recovering) for row in claimed),
-        key=lambda message: message.id,
-    )
+    # Unpacked by position: Row._asdict builds its keys anew for every row.
+    for id_, template, channel, address, person_id, round_id, context, attempts, created in claimed:
+        claim.messages.append(
+            ClaimedMessage(
+                id=id_,
+                template=template,
+                channel=channel,
+                address=address,
+                person_id=person_id,
+                round_id=round_id,
+                context=context,
+                attempts=attempts,
+                created_at=created,
+                recovered=id_ in recovering,
+            )
+        )
+    claim.messages.sort(key=lambda message: message.id)
     return claim
 
 
@@ -187,6 +232,30 @@ def record_sent(
         },
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record_sent_many(
+    *,
+    session: Session | Connection,
+    claimer: str,
+    now: datetime,
+    outcomes: Sequence[tuple[int, str | None, str | None]],
+) -> None:
+    """Mark messages sent in one statement: (message id, provider id, delivery status) each."""
+    if outcomes:
+        session.execute(
+            _RECORD_SENT,
+            [
+                {
+                    "b_id": message_id,
+                    "b_claimer": claimer,
+                    "b_now": now,
+                    "b_provider_id": provider_id,
+                    "b_delivery": delivery,
+                }
+                for message_id, provider_id, delivery in outcomes
+            ],
+        )
 
 
 def backoff_delay(*, attempts: int, base_seconds: int, max_seconds: int) -> timedelta:

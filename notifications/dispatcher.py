@@ -1,11 +1,13 @@
 """Dispatching the outbox: claim due messages in batches, render, send, record.
 
-`dispatch_due` is what the scheduled flow, the CLI and urgent sends (`send_now`) call. Each
-batch is three short steps with a commit between them: claim (under a lease), render (minting
-sign-in tokens, committed before anything is sent so every link works), then send and record
-message by message. A dispatcher that dies mid-batch loses nothing: its messages stay
-`sending` until the lease ends and are then recovered (Notify: looked up by reference first;
-other channels: sent again, at-least-once).
+`dispatch_due` is what the scheduled flow, the CLI and urgent sends (`send_now`) call. A run
+opens each channel once (one SMTP connection, one HTTP client, reconnecting on failure) and
+renders each distinct context once. Each batch is three short steps with a commit between
+them: claim (under a lease), render (minting every sign-in token in one statement, committed
+before anything is sent so every link works), then send and record message by message, each
+outcome committed at once on one connection held for the batch. A dispatcher that dies
+mid-batch loses nothing: its messages stay `sending` until the lease ends and are then
+recovered (Notify: looked up by reference first; other channels: sent again, at-least-once).
 """
 
 from __future__ import annotations
@@ -14,48 +16,36 @@ import logging
 import os
 import secrets
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from models.db import get_engine, session_scope
 from models.errors import ConfigurationError, JointauditError
 from models.faults import fault_point
 from models.settings import Settings, get_settings
 from models.types import utcnow
-from notifications.channels import MessageChannel, open_channel
+from notifications.channels import MessageChannel
 from notifications.claim import (
     ClaimedMessage,
     backoff_delay,
     claim_due,
     record_failure,
     record_sent,
+    record_sent_many,
     release,
 )
-from notifications.contexts import context_from_stored
+from notifications.dispatch_run import DispatchReport, Run, group_for, in_lanes, lanes_for
 from notifications.errors import DeliveryError, RetryableDeliveryError, TemplateError
 from notifications.render import MessageRenderer, RenderedMessage
-from notifications.tokens import mint_sign_in_token, sign_in_url
+from notifications.render_batch import BatchRenderer, PreparedTemplate
+from notifications.tokens import mint_sign_in_tokens
 
 logger = logging.getLogger(__name__)
 DEFAULT_MAX_BATCHES = 1000
-
-
-@dataclass
-class DispatchReport:
-    """What one dispatch did, in counts (never recipients or content)."""
-
-    claimed: int = 0
-    sent: int = 0
-    found_sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-    rate_limited: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        """The counts as a plain dict (for Prefect and `--json`)."""
-        return asdict(self)
+__all__ = ["DispatchReport", "dispatch_due", "new_claimer_id", "send_now"]
 
 
 def new_claimer_id() -> str:
@@ -65,35 +55,30 @@ def new_claimer_id() -> str:
 
 @dataclass
 class _Batch:
-    """One claimed batch on its way through one channel."""
+    """One claimed batch on its way through its channels."""
 
-    engine: Engine
-    settings: Settings
-    claimer: str
+    run: Run
     now: datetime
-    report: DispatchReport
 
     def fail(self, message: ClaimedMessage, error: DeliveryError, *, uncertain: bool) -> None:
+        settings = self.run.settings
         backoff = backoff_delay(
             attempts=message.attempts,
-            base_seconds=self.settings.outbox_backoff_base_seconds,
-            max_seconds=self.settings.outbox_backoff_max_seconds,
+            base_seconds=settings.outbox_backoff_base_seconds,
+            max_seconds=settings.outbox_backoff_max_seconds,
         )
-        with session_scope(self.engine) as session:
+        with session_scope(self.run.engine) as session:
             status = record_failure(
                 session=session,
                 message=message,
-                claimer=self.claimer,
+                claimer=self.run.claimer,
                 now=self.now,
                 error=error,
-                max_attempts=self.settings.outbox_max_attempts,
+                max_attempts=settings.outbox_max_attempts,
                 backoff=backoff,
                 uncertain=uncertain,
             )
-        if status == "failed":
-            self.report.failed += 1
-        else:
-            self.report.retrying += 1
+        self.run.count("failed" if status == "failed" else "retrying")
         logger.warning(
             "message %s attempt %s: %s (%s)",
             message.id,
@@ -114,76 +99,79 @@ class _Batch:
             if found is None:
                 messages.append(message)
                 continue
-            with session_scope(self.engine) as session:
+            with session_scope(self.run.engine) as session:
                 record_sent(
                     session=session,
                     message_id=message.id,
-                    claimer=self.claimer,
+                    claimer=self.run.claimer,
                     now=self.now,
                     provider_message_id=found.provider_message_id,
                     delivery_status=found.delivery_status,
                 )
-            self.report.found_sent += 1
+            self.run.count("found_sent")
 
     def render(
         self, messages: list[ClaimedMessage], *, with_html: bool
     ) -> list[tuple[ClaimedMessage, RenderedMessage]]:
-        """Render every message, minting its sign-in token, in one transaction."""
-        renderer = MessageRenderer(
-            override_dir=self.settings.templates_dir,
-            timezone=self.settings.timezone,
-            portal_base_url=self.settings.portal_base_url,
-        )
-        ready: list[tuple[ClaimedMessage, RenderedMessage]] = []
+        """Render every message, minting all their sign-in tokens in one statement."""
+        renderer = self.run.renderer
+        prepared: list[tuple[ClaimedMessage, Any, PreparedTemplate]] = []
         failed: list[tuple[ClaimedMessage, TemplateError]] = []
-        with session_scope(self.engine) as session:
-            for message in messages:
-                try:
-                    context = context_from_stored(message.template, message.context)
-                    link = None
-                    if context.sign_in_link and message.person_id is not None:
-                        token = mint_sign_in_token(
-                            session=session,
-                            person_id=message.person_id,
-                            round_id=message.round_id,
-                            now=self.now,
-                            ttl=self.settings.sign_in_token_ttl,
-                            message_id=message.id,
-                        )
-                        link = sign_in_url(self.settings.portal_base_url, token)
-                    subject, text, html = renderer.render(
-                        context, sign_in_url=link, with_html=with_html
-                    )
-                except TemplateError as error:
-                    failed.append((message, error))
-                    continue
-                ready.append(
-                    (
-                        message,
-                        RenderedMessage(
-                            message_id=message.id,
-                            template=message.template,
-                            address=message.address,
-                            subject=subject,
-                            text=text,
-                            html=html,
-                        ),
-                    )
+        for message in messages:
+            try:
+                context, template = renderer.prepare(
+                    message.template, message.context, with_html=with_html
                 )
+            except TemplateError as error:
+                failed.append((message, error))
+                continue
+            prepared.append((message, context, template))
+        holders = [
+            (m.person_id, m.round_id, m.id)
+            for m, _, t in prepared
+            if t.with_link and m.person_id is not None
+        ]
+        with session_scope(self.run.engine) as session:  # committed before anything is sent
+            tokens = iter(
+                mint_sign_in_tokens(
+                    session=session,
+                    holders=holders,
+                    now=self.now,
+                    ttl=self.run.settings.sign_in_token_ttl,
+                )
+            )
+        ready: list[tuple[ClaimedMessage, RenderedMessage]] = []
+        for message, context, template in prepared:
+            token = next(tokens) if template.with_link and message.person_id is not None else None
+            try:
+                rendered = template.message(
+                    renderer=renderer.renderer,
+                    context=context,
+                    message_id=message.id,
+                    address=message.address,
+                    token=token,
+                )
+            except TemplateError as error:
+                failed.append((message, error))
+                continue
+            ready.append((message, rendered))
         for message, template_error in failed:
             self.fail(message, template_error, uncertain=False)
         return ready
 
     def send(
-        self, channel: MessageChannel, message: ClaimedMessage, rendered: RenderedMessage
-    ) -> None:
-        """Send one message and record the outcome in its own transaction."""
+        self,
+        channel: MessageChannel,
+        message: ClaimedMessage,
+        rendered: RenderedMessage,
+    ) -> tuple[int, str | None, str | None] | None:
+        """Send one message; its outcome to record, or None when it failed (recorded then)."""
         try:
             result = channel.send(rendered)
         except DeliveryError as error:
             ambiguous = isinstance(error, RetryableDeliveryError) and error.ambiguous
             self.fail(message, error, uncertain=ambiguous and channel.can_look_up)
-            return
+            return None
         except JointauditError:
             raise
         except Exception as error:  # a bug must not strand the rest of the batch
@@ -192,36 +180,56 @@ class _Batch:
             )
             unexpected = RetryableDeliveryError(f"unexpected {type(error).__name__}: {error}")
             self.fail(message, unexpected, uncertain=channel.can_look_up)
-            return
+            return None
         fault_point("dispatch:after-send")
-        with self.engine.begin() as connection:
-            record_sent(
-                session=connection,
-                message_id=message.id,
-                claimer=self.claimer,
-                now=self.now,
-                provider_message_id=result.provider_message_id,
-                delivery_status=result.delivery_status,
-            )
-        self.report.sent += 1
+        return message.id, result.provider_message_id, result.delivery_status
 
-    def run(self, channel_name: str, messages: list[ClaimedMessage]) -> None:
+    def record(
+        self, outcomes: list[tuple[int, str | None, str | None]], connection: Connection
+    ) -> None:
+        """Commit sent messages in one statement."""
+        with connection.begin():
+            record_sent_many(
+                session=connection, claimer=self.run.claimer, now=self.now, outcomes=outcomes
+            )
+        self.run.count("sent", len(outcomes))
+
+    def deliver(self, channel_name: str, messages: list[ClaimedMessage]) -> None:
         """Recover, render and send one channel's share of the batch."""
         open_ids = {message.id for message in messages}
         try:
-            with open_channel(channel_name, self.settings) as channel:
-                remaining = list(messages)
-                self.recover(channel, remaining)
-                for message, rendered in self.render(remaining, with_html=channel.wants_html):
-                    self.send(channel, message, rendered)
-                    open_ids.discard(message.id)
+            channel = self.run.channel(channel_name)
+            remaining = list(messages)
+            self.recover(channel, remaining)
+            ready = self.render(remaining, with_html=channel.wants_html)
+
+            def send(
+                item: tuple[ClaimedMessage, RenderedMessage],
+            ) -> tuple[int, str | None, str | None] | None:
+                outcome = self.send(channel, *item)
+                with self.run.lock:
+                    open_ids.discard(item[0].id)
+                return outcome
+
+            # A small batch (urgent, retries) records each outcome at once; a large one in
+            # groups: a crash then resends up to a group on SMTP (Notify looks them up).
+            lanes = lanes_for(len(ready), channel.concurrency) if channel.can_look_up else 1
+            in_lanes(
+                engine=self.run.engine,
+                items=ready,
+                lanes=lanes,
+                work=send,
+                record=self.record,
+                group=group_for(len(ready)),
+            )
         except ConfigurationError:
             # A setting is wrong for every message alike: give them back untried and stop.
-            with session_scope(self.engine) as session:
+            self.run.drop(channel_name)
+            with session_scope(self.run.engine) as session:
                 release(
                     session=session,
                     message_ids=sorted(open_ids),
-                    claimer=self.claimer,
+                    claimer=self.run.claimer,
                     now=self.now,
                 )
             raise
@@ -242,35 +250,48 @@ def dispatch_due(
     """
     settings = settings or get_settings()
     engine = engine or get_engine()
-    claimer = new_claimer_id()
     report = DispatchReport()
-    for _ in range(max_batches):
-        current = now or utcnow()
-        with session_scope(engine) as session:
-            claim = claim_due(
-                session=session,
-                now=current,
-                limit=batch_size or settings.outbox_batch_size,
-                claimer=claimer,
-                lease=timedelta(seconds=settings.outbox_lease_seconds),
-                notify_limit_per_minute=settings.notify_rate_limit_per_minute,
-                only_ids=only_ids,
+    run = Run(
+        engine=engine,
+        settings=settings,
+        claimer=new_claimer_id(),
+        report=report,
+        renderer=BatchRenderer(
+            MessageRenderer(
+                override_dir=settings.templates_dir,
+                timezone=settings.timezone,
+                portal_base_url=settings.portal_base_url,
             )
-        report.rate_limited = claim.rate_limited
-        if not claim.messages:
-            break
-        report.claimed += len(claim.messages)
-        batch = _Batch(
-            engine=engine, settings=settings, claimer=claimer, now=current, report=report
-        )
-        misconfigured: ConfigurationError | None = None
-        for channel_name in sorted({message.channel for message in claim.messages}):
-            try:
-                batch.run(channel_name, [m for m in claim.messages if m.channel == channel_name])
-            except ConfigurationError as error:  # the other channels still send
-                misconfigured = misconfigured or error
-        if misconfigured is not None:
-            raise misconfigured
+        ),
+    )
+    try:
+        for _ in range(max_batches):
+            current = now or utcnow()
+            with session_scope(engine) as session:
+                claim = claim_due(
+                    session=session,
+                    now=current,
+                    limit=batch_size or settings.outbox_batch_size,
+                    claimer=run.claimer,
+                    lease=timedelta(seconds=settings.outbox_lease_seconds),
+                    notify_limit_per_minute=settings.notify_rate_limit_per_minute,
+                    only_ids=only_ids,
+                )
+            report.rate_limited = claim.rate_limited
+            if not claim.messages:
+                break
+            report.claimed += len(claim.messages)
+            batch = _Batch(run=run, now=current)
+            misconfigured: ConfigurationError | None = None
+            for name in sorted({message.channel for message in claim.messages}):
+                try:
+                    batch.deliver(name, [m for m in claim.messages if m.channel == name])
+                except ConfigurationError as error:  # the other channels still send
+                    misconfigured = misconfigured or error
+            if misconfigured is not None:
+                raise misconfigured
+    finally:
+        run.close()
     if report.claimed:
         logger.info("dispatch: %s", report.as_dict())
     return report

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Connection, Table, insert, update
 from sqlmodel import Session, col, select
 
 from models.outbox import SignInToken
@@ -39,19 +40,39 @@ def mint_sign_in_token(
     message_id: int | None = None,
 ) -> str:
     """Store a new token's hash for the person and return the raw token (the only copy)."""
-    raw_token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.execute(
-        _INSERT_TOKEN,
-        {
-            "token_hash": hash_token(raw_token),
-            "person_id": person_id,
-            "round_id": round_id,
-            "message_id": message_id,
-            "created_at": now,
-            "expires_at": now + ttl,
-        },
+    [raw_token] = mint_sign_in_tokens(
+        session=session, holders=[(person_id, round_id, message_id)], now=now, ttl=ttl
     )
     return raw_token
+
+
+def mint_sign_in_tokens(
+    *,
+    session: Session | Connection,
+    holders: Sequence[tuple[int, int | None, int | None]],
+    now: datetime,
+    ttl: timedelta,
+) -> list[str]:
+    """One token per (person, round, message) in one statement; the raw tokens, in order."""
+    raw_tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in holders]
+    if holders:
+        session.execute(
+            _INSERT_TOKEN,
+            [
+                {
+                    "token_hash": hash_token(raw_token),
+                    "person_id": person_id,
+                    "round_id": round_id,
+                    "message_id": message_id,
+                    "created_at": now,
+                    "expires_at": now + ttl,
+                }
+                for raw_token, (person_id, round_id, message_id) in zip(
+                    raw_tokens, holders, strict=True
+                )
+            ],
+        )
+    return raw_tokens
 
 
 def consume_sign_in_token(*, session: Session, raw_token: str, now: datetime) -> SignInToken:

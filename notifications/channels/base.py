@@ -26,6 +26,8 @@ class MessageChannel(ABC):
     wants_html: ClassVar[bool] = False
     can_look_up: ClassVar[bool] = False
     """Whether `find_sent` can tell if a message already reached the provider."""
+    concurrency: int = 1
+    """How many sends a large batch may have in flight at once (through one channel object)."""
 
     def __enter__(self) -> Self:
         return self

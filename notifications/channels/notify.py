@@ -1,4 +1,4 @@
-"""The `notify` channel: GOV.UK Notify's REST API over httpx.
+"""The `notify` channel: GOV.UK Notify's REST API over one keep-alive httpcore pool per run.
 
 Every request carries a fresh HS256 JWT (iss = service id, iat = now). Messages use one
 generic Notify email template whose `((subject))` and `((body))` our templates fill, with
@@ -11,14 +11,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import importlib.util
 import json
+import ssl
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Self
+from urllib.parse import urlencode, urlsplit
 
-import httpx
+import certifi
+import httpcore
 
 from models.errors import ConfigurationError
 from models.settings import Settings
@@ -30,6 +35,8 @@ from notifications.errors import (
 )
 from notifications.render import RenderedMessage
 
+HTTP2 = importlib.util.find_spec("h2") is not None
+# HTTP/2 is offered (by TLS ALPN) when the h2 package is installed; else HTTP/1.1 keep-alive.
 EMAIL_PATH = "/v2/notifications/email"
 NOTIFICATIONS_PATH = "/v2/notifications"
 # Notify's clock and ours may differ; a notification created a little before our row is ours.
@@ -55,29 +62,31 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_JWT_HEADER = _b64(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
+
+
 def notify_jwt(*, service_id: str, secret: str, issued_at: int) -> str:
     """A Notify bearer token: HS256 over {"iss": service id, "iat": issued_at}."""
-    header = _b64(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
+    header = _JWT_HEADER
     claims = _b64(json.dumps({"iss": service_id, "iat": issued_at}, separators=(",", ":")).encode())
     signing_input = f"{header}.{claims}".encode("ascii")
     signature = hmac.new(secret.encode("utf-8"), signing_input, hashlib.sha256).digest()
     return f"{header}.{claims}.{_b64(signature)}"
 
 
-def _reason(response: httpx.Response) -> str:
+def _reason(content: bytes) -> str:
     try:
-        errors = response.json().get("errors") or []
+        errors = json.loads(content).get("errors") or []
         reasons = [f"{e.get('error', '')}: {e.get('message', '')}" for e in errors]
-        return "; ".join(reasons) or response.text[:300]
+        return "; ".join(reasons) or content[:300].decode("utf-8", "replace")
     except (ValueError, AttributeError):
-        return response.text[:300]
+        return content[:300].decode("utf-8", "replace")
 
 
-def _raise_for_status(response: httpx.Response) -> None:
-    code = response.status_code
+def _raise_for_status(code: int, content: bytes) -> None:
     if code < 400:
         return
-    reason = _reason(response)
+    reason = _reason(content)
     if code == 429:
         raise RateLimitedError(reason, status_code=code)
     if code >= 500:
@@ -99,13 +108,20 @@ class NotifyChannel(MessageChannel):
         base_url: str,
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
+        concurrency: int = 1,
     ) -> None:
         self.service_id, self._secret = parse_api_key(api_key)
         self.template_id = template_id
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.clock = clock
-        self._client: httpx.Client | None = None
+        self.concurrency = concurrency
+        self._pool: httpcore.ConnectionPool | None = None
+        self._pool_lock = threading.Lock()
+        self._host = urlsplit(self.base_url).netloc.encode("ascii")
+        self._timeouts = {
+            "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+        }
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -120,34 +136,64 @@ class NotifyChannel(MessageChannel):
             template_id=settings.notify_template_id,
             base_url=settings.notify_base_url,
             timeout=settings.http_timeout_seconds,
+            concurrency=settings.notify_concurrency,
         )
 
     @property
-    def client(self) -> httpx.Client:
-        """The batch's HTTP client (one connection pool per batch)."""
-        if self._client is None:
-            self._client = httpx.Client(base_url=self.base_url, timeout=self.timeout)
-        return self._client
+    def pool(self) -> httpcore.ConnectionPool:
+        """The run's keep-alive connection pool: HTTP/2 over TLS when the h2 package is there."""
+        with self._pool_lock:  # lanes share the one pool
+            if self._pool is None:
+                self._pool = httpcore.ConnectionPool(
+                    ssl_context=ssl.create_default_context(cafile=certifi.where()),
+                    http2=HTTP2,
+                    max_connections=max(self.concurrency, 1),
+                )
+            return self._pool
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         token = notify_jwt(
             service_id=self.service_id, secret=self._secret, issued_at=int(self.clock())
         )
-        headers = {"Authorization": f"Bearer {token}", "User-Agent": "jointaudit"}
+        headers = [
+            (b"Host", self._host),
+            (b"User-Agent", b"jointaudit"),
+            (b"Authorization", f"Bearer {token}".encode("ascii")),
+        ]
+        content = b""
+        if body is not None:
+            content = json.dumps(body, separators=(",", ":")).encode()
+            headers += [(b"Content-Type", b"application/json")]
+        headers += [(b"Content-Length", str(len(content)).encode("ascii"))]
+        url = self.base_url + path + ("?" + urlencode(params) if params else "")
         try:
-            response = self.client.request(method, path, headers=headers, **kwargs)
-        except httpx.TimeoutException as error:
+            # httpcore, not httpx: the same pool and protocols at half the Python per request.
+            response = self.pool.request(
+                method, url, headers=headers, content=content, extensions=self._timeouts
+            )
+        except httpcore.TimeoutException as error:
             # The request may have reached Notify: look it up before sending again.
             raise RetryableDeliveryError(
                 f"Notify timed out ({type(error).__name__})", ambiguous=method == "POST"
             ) from error
-        except httpx.TransportError as error:
+        except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as error:
             raise RetryableDeliveryError(
                 f"Notify unreachable ({type(error).__name__})", ambiguous=method == "POST"
             ) from error
-        _raise_for_status(response)
+        except httpcore.UnsupportedProtocol as error:
+            raise ConfigurationError(
+                f"JOINTAUDIT_NOTIFY_BASE_URL is not an http(s) address: {error}"
+            ) from error
+        _raise_for_status(response.status, response.content)
         try:
-            data: dict[str, Any] = response.json()
+            data: dict[str, Any] = json.loads(response.content)
         except ValueError as error:
             raise RetryableDeliveryError("Notify answered without JSON") from error
         return data
@@ -157,7 +203,7 @@ class NotifyChannel(MessageChannel):
         data = self._request(
             "POST",
             EMAIL_PATH,
-            json={
+            body={
                 "email_address": message.address,
                 "template_id": self.template_id,
                 "personalisation": {"subject": message.subject, "body": message.text},
@@ -195,10 +241,10 @@ class NotifyChannel(MessageChannel):
         return str(status) if status is not None else None
 
     def close(self) -> None:
-        """Close the HTTP client."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        """Close the connection pool."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
 
 def _parse_time(value: Any) -> datetime | None:

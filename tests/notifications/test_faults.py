@@ -18,6 +18,7 @@ from models.faults import FAULT_ENV, FAULT_EXIT_CODE
 from models.outbox import OutboxMessage
 from models.settings import Settings
 from models.types import utcnow
+from notifications.dispatch_run import RECORD_GROUP
 from notifications.dispatcher import DispatchReport, dispatch_due
 from tests.notifications.fake_notify import FakeNotify
 from tests.notifications.loopback import SmtpSink
@@ -25,13 +26,15 @@ from tests.notifications.messages import queue_many
 
 LEAD = "lead@police.example.org"
 ROOT = Path(__file__).parents[2]
-DISPATCH = "from notifications.dispatcher import dispatch_due; dispatch_due(batch_size=2)"
+DISPATCH = "from notifications.dispatcher import dispatch_due; dispatch_due(batch_size={})"
 
 
-def _dispatcher_dies_after_its_first_send() -> None:
-    env = {**os.environ, FAULT_ENV: "dispatch:after-send"}
+def _dispatcher_dies_after_its_first_send(
+    fault: str = "dispatch:after-send", batch_size: int = 2
+) -> None:
+    env = {**os.environ, FAULT_ENV: fault}
     result = subprocess.run(
-        [sys.executable, "-c", DISPATCH],
+        [sys.executable, "-c", DISPATCH.format(batch_size)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -39,6 +42,10 @@ def _dispatcher_dies_after_its_first_send() -> None:
         timeout=60,
     )
     assert result.returncode == FAULT_EXIT_CODE, result.stderr
+
+
+def _received(sink: SmtpSink) -> Counter[int]:
+    return Counter(int(m["X-Jointaudit-Message"]) for m in sink.messages)
 
 
 def _statuses(session: Session) -> Counter[str]:
@@ -83,7 +90,7 @@ def test_an_smtp_dispatcher_that_dies_between_send_and_commit_resends_that_messa
     _dispatcher_dies_after_its_first_send()
     dispatch_due(engine=engine)
     _after_the_lease(engine, smtp_settings)
-    received = Counter(int(m["X-Jointaudit-Message"]) for m in smtp_sink.messages)
+    received = _received(smtp_sink)
     assert received == {ids[0]: 2, ids[1]: 1, ids[2]: 1}  # at-least-once, documented
     assert _statuses(session) == {"sent": 3}
 
@@ -118,3 +125,41 @@ def test_two_dispatchers_at_once_send_every_message_exactly_once(
     assert sum(r.sent for r in reports) == 120
     assert _statuses(session) == {"sent": 120}
     assert all(r.claimed > 0 for r in reports), reports
+
+
+def test_a_large_notify_batch_sent_in_lanes_and_killed_mid_batch_still_sends_each_message_once(
+    engine: Engine,
+    session: Session,
+    people: dict[str, int],
+    fake_notify: FakeNotify,
+    notify_settings: Settings,
+) -> None:
+    ids = queue_many(session=session, person_id=people[LEAD], count=64, now=utcnow())
+    _dispatcher_dies_after_its_first_send("dispatch:after-send@20", 64)  # 4 lanes by default
+    taken = fake_notify.sent_references()
+    assert len(taken) >= 20 and len(set(taken)) == len(taken)
+    recorded = _statuses(session)["sent"]
+    assert recorded < len(taken)  # the lanes' messages in flight: Notify has them, we do not
+    report = _after_the_lease(engine, notify_settings)
+    assert report.found_sent == len(taken) - recorded  # every one looked up, none resent
+    assert Counter(fake_notify.sent_references()) == Counter(str(i) for i in ids)
+    assert _statuses(session) == {"sent": 64}
+
+
+def test_an_smtp_dispatcher_killed_mid_way_through_a_large_batch_resends_at_most_one_group(
+    engine: Engine,
+    session: Session,
+    people: dict[str, int],
+    smtp_sink: SmtpSink,
+    smtp_settings: Settings,
+) -> None:
+    ids = queue_many(session=session, person_id=people[LEAD], count=40, now=utcnow())
+    _dispatcher_dies_after_its_first_send("dispatch:after-send@20", 40)
+    assert len(smtp_sink.messages) == 20
+    recorded = _statuses(session)["sent"]
+    _after_the_lease(engine, smtp_settings)
+    received = _received(smtp_sink)
+    assert set(received) == set(ids) and set(received.values()) <= {1, 2}
+    twice = [message_id for message_id, count in received.items() if count == 2]
+    assert len(twice) == 20 - recorded <= RECORD_GROUP  # at-least-once, within one group
+    assert _statuses(session) == {"sent": 40}
