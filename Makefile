@@ -32,6 +32,8 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	# irrCAC, the reference the agreement tests compare with, pins an old scipy it does not need.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps irrCAC==0.4.4
 	touch $@ $(RUNTIME_STAMP)
 
 # Building Prefect's own SQLite database takes longer than its embedded server waits: do it once.
