@@ -277,7 +277,7 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         banner = page.locator(".govuk-notification-banner--success")
         assert banner.is_visible() and "Draft saved at " in banner.inner_text()
         _axe(page, "the questionnaire after saving a draft")
-        page.screenshot(path=str(tmp_path / "case-saved.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "case-saved.png"))
 
         page.get_by_role("button", name="Submit answers").click()
         summary = page.locator(".govuk-error-summary")
@@ -285,7 +285,10 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         assert message in summary.inner_text()
         assert message in page.locator("#q__info_sharing-error").inner_text()
         _axe(page, "the questionnaire with errors")
-        page.screenshot(path=str(tmp_path / "case-errors.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "case-errors.png"))
+        field = page.locator(".govuk-form-group--error").first
+        field.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "case-error-field.png"))
 
         summary.locator("a[href='#q__info_sharing']").click()
         page.check("#q__info_sharing")
@@ -293,7 +296,7 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         next_link = page.locator(".govuk-notification-banner__link", has_text="Next case")
         assert next_link.is_visible()
         _axe(page, "the submitted case with the next case link")
-        page.screenshot(path=str(tmp_path / "case-submitted.png"), full_page=True)
+        page.screenshot(path=str(tmp_path / "case-submitted.png"))
         next_link.click()
         assert page.get_by_role("button", name="Submit answers").is_visible()
 
@@ -303,3 +306,6 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         page.screenshot(path=str(tmp_path / "task-list.png"), full_page=True)
         browser.close()
     assert csp_errors == []
+    assert all(
+        (tmp_path / f"{name}.png").stat().st_size > 0 for name in ("case-saved", "case-errors")
+    )
