@@ -189,18 +189,14 @@ def submit_answers(
     session.flush()
 
 
-def launch_chase_round(
-    *, session: Session, settings: Any, tmp_path: Path, due: date, key: str
-) -> int:
-    """Police and csc audit four CIN cases due on `due` (the chase tests' round); committed."""
+def launched(*, session: Session, settings: Any, key: str, seed: int = 42, **overrides: Any) -> int:
+    """A round launched over the loaded register (launch_parameters with `overrides`); committed."""
     from flows.rounds.launch import launch_round
 
-    load_agencies(session=session, tmp_path=tmp_path, codes=("police", "csc", "health"))
-    import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 6}))
     result = launch_round(
         session=session,
-        params=launch_parameters(agencies=["police", "csc"], sample_size=4, due_date=due),
-        seed=42,
+        params=launch_parameters(**overrides),
+        seed=seed,
         idempotency_key=key,
         now=NOW,
         actor="c",
@@ -208,6 +204,22 @@ def launch_chase_round(
     )
     session.commit()
     return result.round_id
+
+
+def launch_chase_round(
+    *, session: Session, settings: Any, tmp_path: Path, due: date, key: str
+) -> int:
+    """Police and csc audit four CIN cases due on `due` (the chase tests' round); committed."""
+    load_agencies(session=session, tmp_path=tmp_path, codes=("police", "csc", "health"))
+    import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 6}))
+    return launched(
+        session=session,
+        settings=settings,
+        key=key,
+        agencies=["police", "csc"],
+        sample_size=4,
+        due_date=due,
+    )
 
 
 def at_nine(day: date) -> datetime:

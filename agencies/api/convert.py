@@ -1,4 +1,4 @@
-"""JSON answers in and out: checked by the portal's own form reader, so messages are the same."""
+"""JSON answers in and out: typed here, checked by flows.answers.check, as the portal's are."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from agencies.api.schemas import AnswerIn, AnswerOut, Choice, QuestionOut
-from agencies.portal.forms import read_answers
+from flows.answers.check import REAL_DATE, check_answers, read_date, value_from_text
 from models.errors import InputError
 from models.questionnaire import NA, Question, Tool
 from models.questionnaire import Answer as AnswerValue
@@ -24,43 +24,55 @@ class AnswerErrors(InputError):
         super().__init__("; ".join(f"{key}: {message}" for key, message in self.errors.items()))
 
 
-def _form_fields(question: Question, value: AnswerIn | date) -> dict[str, list[str]]:
-    """The portal form fields that carry this answer (the date as day, month and year)."""
-    name = f"q__{question.id}"
-    if isinstance(value, list):
-        return {name: [str(item) for item in value]}
-    raw = value.isoformat() if isinstance(value, date) else str(value)
-    if question.type in ("number", "date") and raw.strip() == NA:
-        return {f"{name}__na": [NA]}
-    if question.type != "date":
-        return {name: [raw]}
+def _date(raw: str) -> tuple[AnswerValue, str | None]:
+    """A date sent as YYYY-MM-DD, or Not applicable."""
+    if raw.strip() == NA:
+        return NA, None
     parts = raw.strip().split("-")
     if len(parts) != 3:
-        return {f"{name}__day": [raw], f"{name}__month": [""], f"{name}__year": [""]}
-    year, month, day = parts
-    return {f"{name}__day": [day], f"{name}__month": [month], f"{name}__year": [year]}
+        return None, REAL_DATE
+    year, month, day = (part.strip() for part in parts)
+    return read_date(day, month, year, incomplete=REAL_DATE, invalid=REAL_DATE)
 
 
-def check_answers(
-    questions: list[Question], answers: Mapping[str, AnswerIn | date], *, complete: bool
+def typed_value(question: Question, value: AnswerIn) -> tuple[AnswerValue, str | None]:
+    """One JSON answer (not a list, unless multi_choice) as the question's typed value, or why
+    it cannot be one (numbers are read as the portal reads typed text)."""
+    if question.type == "multi_choice":
+        chosen = [str(item) for item in value] if isinstance(value, list) else [str(value)]
+        chosen = [item for item in chosen if item]
+        return (NA if NA in chosen else chosen or None), None
+    if question.type == "date":
+        return _date(str(value)) if str(value).strip() else (None, None)
+    return value_from_text(question, str(value))
+
+
+def check_json_answers(
+    questions: list[Question], answers: Mapping[str, AnswerIn], *, complete: bool
 ) -> dict[str, AnswerValue]:
-    """Typed answers, checked as the portal's form is (`complete` when submitting)."""
+    """Typed answers, checked by the same rules as the portal's (`complete` when submitting)."""
     by_id = {question.id: question for question in questions}
-    errors = {key: UNKNOWN_QUESTION for key in answers if key not in by_id}
-    form: dict[str, list[str]] = {}
-    for key, value in answers.items():
+    unknown = {key: UNKNOWN_QUESTION for key in answers if key not in by_id}
+    shape = {  # refused even when "not known" ends the questionnaire, as before
+        key: ONE_ANSWER
+        for key, sent in answers.items()
+        if isinstance(sent, list) and key in by_id and by_id[key].type != "multi_choice"
+    }
+    values: dict[str, AnswerValue] = {}
+    problems: dict[str, str] = {}
+    for key, sent in answers.items():
         question = by_id.get(key)
-        if question is None or value is None:
+        if question is None or sent is None or key in shape:
             continue
-        if isinstance(value, list) and question.type != "multi_choice":
-            errors[key] = ONE_ANSWER
-            continue
-        form.update(_form_fields(question, value))
-    values, _shown, form_errors = read_answers(questions, form, complete=complete)
-    errors.update(form_errors)
-    if errors:
-        raise AnswerErrors(errors)
-    return values
+        value, problem = typed_value(question, sent)
+        if problem is not None:
+            problems[key] = problem
+        elif value is not None:
+            values[key] = value
+    accepted, errors = check_answers(questions, values, complete=complete, problems=problems)
+    if unknown or shape or errors:
+        raise AnswerErrors({**unknown, **shape, **errors})
+    return accepted
 
 
 def answers_out(values: Mapping[str, AnswerValue]) -> dict[str, AnswerOut]:

@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from sqlmodel import Session
 
 from agencies.api.auth import Caller, caller
-from agencies.api.convert import answers_out, check_answers, questions_out
+from agencies.api.convert import answers_out, check_json_answers, questions_out
 from agencies.api.schemas import (
     AnswerIn,
     AnswerSetOut,
@@ -188,7 +188,7 @@ def save_answers(
     """Save draft answers (replacing the draft's); any invalid answer saves nothing (422)."""
     view = _view(session, who, assignment_id)
     questions = view.questions()
-    values = check_answers(questions, body.answers, complete=False)
+    values = check_json_answers(questions, body.answers, complete=False)
     _apply(session, who, at, store.save_draft, view=view, questions=questions, values=values)
     return _changed(session, view)
 
@@ -211,7 +211,7 @@ def submit_answers(
         if body is None or body.answers is None
         else body.answers
     )
-    values = check_answers(questions, sent, complete=True)
+    values = check_json_answers(questions, sent, complete=True)
     _apply(session, who, at, store.submit, view=view, questions=questions, values=values)
     return _changed(session, view)
 

@@ -1,17 +1,17 @@
-"""Reading questionnaire forms into typed answers, and checking them question by question."""
+"""Reading questionnaire forms into typed answers; the answer rules are flows.answers.check's."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any
 
-from models.questionnaire import KNOWN_QUESTION_ID, NA, Answer, Question
+from flows.answers.check import REAL_DATE, check_answers, read_date, value_from_text
+from models.questionnaire import NA, Answer, Question
+
+__all__ = ["FormData", "read_answers", "read_date", "read_field"]
 
 FormData = Mapping[str, Sequence[str]]
 """A posted form: each field name with every value sent for it."""
-
-NUMERIC_CHOICE_TYPES = ("scale_0_10",)
 
 
 def _first(form: FormData, name: str) -> str:
@@ -19,34 +19,9 @@ def _first(form: FormData, name: str) -> str:
     return values[0].strip() if values else ""
 
 
-def _parse_number(question: Question, raw: str) -> tuple[Answer, str | None]:
-    try:
-        number = float(raw.replace(",", ""))
-    except ValueError:
-        return None, "Enter a number"
-    whole = bool(getattr(question, "whole_number", False))
-    if whole and not number.is_integer():
-        return None, "Enter a whole number"
-    return (int(number) if number.is_integer() else number), None
-
-
-def read_date(
-    day: str, month: str, year: str, *, incomplete: str, invalid: str
-) -> tuple[date | None, str | None]:
-    """A date from the GOV.UK three-field input (day, month, four-digit year): the date, or the
-    message for an incomplete or an impossible one."""
-    if not (day and month and year):
-        return None, incomplete
-    if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-        return None, invalid
-    try:
-        return date(int(year), int(month), int(day)), None
-    except ValueError:
-        return None, invalid
-
-
 def read_field(question: Question, form: FormData) -> tuple[Answer, Any, str | None]:
-    """One question's answer from the form, what to show again, and a format error if any."""
+    """One question's typed value from the form, what to show again, and why it could not be
+    read (text that is no number, an impossible date), if so."""
     name = f"q__{question.id}"
     if question.type == "multi_choice":
         chosen = [v for v in form.get(name, []) if v]
@@ -59,69 +34,28 @@ def read_field(question: Question, form: FormData) -> tuple[Answer, Any, str | N
         parts = {p: _first(form, f"{name}__{p}") for p in ("day", "month", "year")}
         if not any(parts.values()):
             return None, None, None
-        message = "Enter a real date with a day, month and year"
-        day, error = read_date(**parts, incomplete=message, invalid=message)
+        day, error = read_date(**parts, incomplete=REAL_DATE, invalid=REAL_DATE)
         return day, (parts if error else day), error
-    raw = _first(form, name) if question.type != "text" else (form.get(name) or [""])[0]
+    raw = (form.get(name) or [""])[0]
     if not raw.strip():
         return None, None, None
-    if question.type == "number":
-        value, error = _parse_number(question, raw)
-        return value, raw, error
-    if question.type in NUMERIC_CHOICE_TYPES and raw != NA:
-        return (int(raw) if raw.isdigit() else raw), raw, None
-    return raw, raw, None
-
-
-def _message(question: Question, value: Answer) -> str | None:
-    if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store it in text
-        return "Remove the hidden control characters from this answer"
-    try:
-        question.check_answer(value)
-    except ValueError:
-        if question.type == "text":
-            return f"Enter no more than {getattr(question, 'max_length', 0)} characters"
-        if question.type == "number":
-            return "Enter a number in the range this question allows"
-        return "Select one of the answers shown"
-    return None
-
-
-def missing_message(question: Question) -> str:
-    """The GOV.UK-style message for a required question left empty."""
-    if question.type in ("number", "text"):
-        return "Enter an answer to this question"
-    if question.type == "date":
-        return "Enter a date, or tick Not applicable"
-    if question.type == "multi_choice":
-        return "Select at least one answer"
-    return "Select an answer"
+    value, error = value_from_text(question, raw)
+    return value, raw if question.type == "text" else raw.strip(), error
 
 
 def read_answers(
     questions: Sequence[Question], form: FormData, *, complete: bool
 ) -> tuple[dict[str, Answer], dict[str, Any], dict[str, str]]:
-    """Typed answers, values to show again and errors by question id.
-
-    With `complete` (submitting), required questions must be answered, unless the agency
-    answered that the child was not known to it, which ends the questionnaire.
-    """
-    answers: dict[str, Answer] = {}
+    """Typed answers, values to show again and errors by question id (`complete` when
+    submitting: the checks are `flows.answers.check.check_answers`)."""
+    values: dict[str, Answer] = {}
     shown: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    problems: dict[str, str] = {}
     for question in questions:
-        value, display, error = read_field(question, form)
-        shown[question.id] = display
-        if error is None and value is not None:
-            error = _message(question, value)
-        if error is not None:
-            errors[question.id] = error
+        value, shown[question.id], problem = read_field(question, form)
+        if problem is not None:
+            problems[question.id] = problem
         elif value is not None:
-            answers[question.id] = value
-    if answers.get(KNOWN_QUESTION_ID) == "no":
-        return {KNOWN_QUESTION_ID: "no"}, shown, {}
-    if complete:
-        for question in questions:
-            if question.required and question.id not in answers and question.id not in errors:
-                errors[question.id] = missing_message(question)
+            values[question.id] = value
+    answers, errors = check_answers(questions, values, complete=complete, problems=problems)
     return answers, shown, errors

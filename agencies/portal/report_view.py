@@ -41,6 +41,15 @@ def reported_rounds(*, session: Session) -> list[AuditRound]:
     )
 
 
+def has_report(*, session: Session, round_id: int) -> bool:
+    """Whether the round has a board report yet (reconciled at least once, not cancelled)."""
+    round_ = session.get(AuditRound, round_id)
+    if round_ is None or round_.status == RoundStatus.cancelled:
+        return False
+    found = select(Reconciliation.round_id).where(col(Reconciliation.round_id) == round_id)
+    return session.exec(found.limit(1)).first() is not None
+
+
 def portal_report(*, session: Session, round_id: int, today: date) -> BoardReport:
     """The round's board report without free text, discrepancies listed as case 1, 2, ..."""
     report = build_report(session=session, round_id=round_id, today=today, free_text=False)

@@ -182,7 +182,7 @@ def submit(
     now: datetime,
     actor: str | None = None,
 ) -> AnswerSet:
-    """Submit complete answers (already checked by `forms.read_answers(complete=True)`), and
+    """Submit complete answers (already checked by `check.check_answers(complete=True)`), and
     stop the agency's reminders when nothing of theirs is outstanding."""
     draft = _write_draft(session=session, view=view, questions=questions, values=values, now=now)
     for previous in _sets(session=session, assignment_id=view.assignment.id or 0):

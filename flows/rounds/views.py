@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -23,6 +24,38 @@ from models.round import (
     RoundCase,
 )
 from models.tool_version import ToolVersion
+
+
+class Progress(BaseModel):
+    """How far a set of assignments is answered: the one wording the lead's and the
+    coordinator's pages share ("5 of 6 answered: 4 submitted, 1 not known")."""
+
+    total: int
+    submitted: int
+    not_known: int
+
+    @property
+    def answered(self) -> int:
+        """Submitted or not known to the agency (both end the agency's work on a case)."""
+        return self.submitted + self.not_known
+
+    @property
+    def text(self) -> str:
+        """The sentence pages show."""
+        shown = f"{self.answered} of {self.total} answered"
+        if not self.answered:
+            return shown
+        return f"{shown}: {self.submitted} submitted, {self.not_known} not known"
+
+
+def progress_of(statuses: Iterable[str]) -> Progress:
+    """The progress of assignments with these statuses (withdrawn ones left out)."""
+    counts = Counter(s for s in statuses if s != AssignmentStatus.withdrawn)
+    return Progress(
+        total=sum(counts.values()),
+        submitted=counts[AssignmentStatus.submitted],
+        not_known=counts[AssignmentStatus.not_known],
+    )
 
 
 class RoundSummary(BaseModel):
@@ -74,6 +107,11 @@ class RoundDetail(RoundSummary):
     progress: list[AgencyProgress]
     assignments: list[AssignmentView]
     chase_history: list[ChaseEntry] = []
+
+    @property
+    def answers_progress(self) -> Progress:
+        """The round's progress over every live assignment."""
+        return progress_of(view.status for view in self.assignments)
 
 
 def get_round(*, session: Session, round_id: int) -> AuditRound:

@@ -13,12 +13,14 @@ from sqlmodel import Session
 from agencies.deps import Now, SessionDep, not_found, person
 from agencies.portal.forms import read_answers
 from agencies.portal.pages import render
+from agencies.portal.tool_preview import preview_sections
 from flows.answers import store
-from flows.answers.access import AssignmentView, get_assignment
+from flows.answers.access import AssignmentView, get_assignment, visible_assignments
 from flows.answers.concerns import concerns_for, people_names, raise_concern, update_concern
 from flows.answers.identities import identity_for
 from models.errors import ConflictError, NotFoundError
-from models.round import GrantRole
+from models.round import ANSWERED, GrantRole
+from models.tool_version import frozen_tool
 from notifications.dispatcher import send_now
 
 router = APIRouter()
@@ -57,8 +59,12 @@ def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     notice: str | None = None,
+    banner: str | None = None,
 ) -> HTMLResponse:
     questions = view.questions()
+    sections = preview_sections(
+        frozen_tool(view.tool_version), agency=view.agency.code, show_scoring=False
+    )
     loaded = store.load_answers(session=session, view=view)
     shown = identity_for(
         session=session,
@@ -85,7 +91,22 @@ def _page(
         editable=editable,
         loaded=loaded,
         notice=notice,
+        sections=sections,
+        banner=banner,
+        next_case=_next_case(session, person_id, view) if banner == "submitted" else None,
     )
+
+
+def _next_case(session: Session, person_id: int, view: AssignmentView) -> AssignmentView | None:
+    """The agency's next unanswered case in the round, in task-list order, after this one."""
+    same = [
+        other
+        for other in visible_assignments(session=session, person_id=person_id)
+        if other.round.id == view.round.id and other.agency.id == view.agency.id
+    ]
+    position = next(i for i, other in enumerate(same) if other.assignment.id == view.assignment.id)
+    later = same[position + 1 :] + same[:position]
+    return next((other for other in later if other.assignment.status not in ANSWERED), None)
 
 
 @router.get("/cases/{assignment_id}", response_class=HTMLResponse)
@@ -95,9 +116,12 @@ def case_page(
     session: SessionDep,
     at: Now,
 ) -> HTMLResponse:
-    """The questionnaire (or the submitted answers, read-only) and the case's concerns."""
+    """The questionnaire (or the submitted answers, read-only) and the case's concerns; after
+    a save or a submission, a banner saying so."""
     person_id, view = _view(session, request, assignment_id)
-    return _page(request, session, view, person_id, at)
+    query = request.query_params
+    banner = "submitted" if query.get("submitted") else "saved" if query.get("saved") else None
+    return _page(request, session, view, person_id, at, banner=banner)
 
 
 @router.post("/cases/{assignment_id}", response_model=None)

@@ -21,6 +21,7 @@ from agencies.portal.coordinator_views import (
     round_identities,
     round_or_404,
 )
+from agencies.portal.report_view import has_report
 from flows.answers.concerns import round_concerns
 from flows.register.rows import CaseIdentityData
 from flows.rounds.views import list_rounds, round_detail
@@ -75,6 +76,7 @@ def _round_page(
         "chases": len(detail.chase_history),
         "concerns": len(concerns),
         "unacknowledged": sum(1 for c, _, _ in concerns if c.acknowledged_at is None),
+        "reported": has_report(session=session, round_id=round_id),
     }
     return page(
         request,

@@ -15,29 +15,36 @@ from agencies.deps import Now, SessionDep, SignedIn, actor, not_found
 from agencies.portal.coordinator_views import is_coordinator
 from agencies.portal.pages import render
 from flows.answers.access import AssignmentView, visible_assignments
-from flows.answers.identities import ShownIdentity, identity_for
+from flows.answers.identities import identity_for
 from flows.answers.store import read_values
+from flows.rounds.views import Progress, progress_of
 from models.answers import AnswerSet, AnswerSetStatus
 from models.audit_log import record_event
-from models.round import ANSWERED, GrantRole
+from models.round import GrantRole
 
 router = APIRouter()
 
 
 @dataclass
 class TaskGroup:
-    """One round and agency on the task list."""
+    """One round and agency on the task list: its cases with the agency's own reference."""
 
     round_id: int
     round_title: str
     agency_name: str
     due_date: date
-    tasks: list[tuple[AssignmentView, ShownIdentity | None]] = field(default_factory=list)
+    collecting: bool
+    tasks: list[tuple[AssignmentView, str | None]] = field(default_factory=list)
 
     @property
-    def answered(self) -> int:
-        """How many cases are submitted or not known."""
-        return sum(1 for view, _ in self.tasks if view.assignment.status in ANSWERED)
+    def progress(self) -> Progress:
+        """How far the agency's cases in the round are answered."""
+        return progress_of(view.assignment.status for view, _ in self.tasks)
+
+    @property
+    def complete(self) -> bool:
+        """Every case answered, or collection closed: nothing left to do in the round."""
+        return not self.collecting or self.progress.answered == self.progress.total
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -71,13 +78,16 @@ def tasks(
     session: SessionDep,
     at: Now,
 ) -> Response:
-    """Every round and case assigned to the person's agencies (coordinators without: rounds)."""
+    """Every round and case assigned to the person's agencies, newest round first, with the
+    agency's own reference for each case (the child's identity is on the case page only);
+    coordinators without assignments go to their rounds."""
     assert who.id is not None
     groups: dict[tuple[int, int], TaskGroup] = {}
     for view in visible_assignments(session=session, person_id=who.id):
         key = (view.round.id or 0, view.agency.id or 0)
         group = groups.setdefault(
-            key, TaskGroup(key[0], view.round.title, view.agency.name, view.due_date)
+            key,
+            TaskGroup(key[0], view.round.title, view.agency.name, view.due_date, view.collecting),
         )
         shown = identity_for(
             session=session,
@@ -87,7 +97,7 @@ def tasks(
             now=at,
             page="task list",
         )
-        group.tasks.append((view, shown))
+        group.tasks.append((view, shown.agency_reference if shown else None))
     session.commit()  # the audit log of identity views
     coordinating = is_coordinator(session=session, person_id=who.id)
     if coordinating and not groups:
@@ -96,7 +106,7 @@ def tasks(
         request,
         "views/tasks.html",
         person=who,
-        groups=list(groups.values()),
+        groups=[groups[key] for key in sorted(groups, key=lambda k: (-k[0], k[1]))],
         coordinator_nav=coordinating,
     )
 

@@ -86,7 +86,12 @@ def test_submitting_incomplete_answers_names_each_missing_question(api: Api) -> 
     response = api.call("POST", f"/assignments/{case}/submit", json={"answers": answers})
     assert response.status_code == 422
     assert response.json()["detail"] == [
-        {"loc": ["body", "answers", "info_sharing"], "msg": "Select an answer", "type": "answer"}
+        {
+            "loc": ["body", "answers", "info_sharing"],
+            "msg": "Select whether information about the domestic abuse was shared between"
+            " agencies when it was needed",
+            "type": "answer",
+        }
     ]
     assert _status(api, case) == "not_started"
 

@@ -71,7 +71,7 @@ def test_bad_numbers_and_dates_are_errors_and_are_shown_again_as_typed(tool: Too
     _, shown, errors = read_answers(list(tool.questions()), form, complete=True)
     assert errors["hours"] == "Enter a number"
     assert errors["met_on"].startswith("Enter a real date")
-    assert errors["grade"] == "Select an answer" and "tools_used" in errors
+    assert errors["grade"] == "Select the overall grade" and "tools_used" in errors
     assert shown["hours"] == "twelve" and shown["met_on"]["day"] == "31"
 
 

@@ -237,3 +237,75 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
         _axe(page, "the round page with identities")
         browser.close()
     assert csp_errors == []
+
+
+def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
+    server: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = server
+    csp_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1024, "height": 900})
+        page.on(
+            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
+        )
+        page.goto(f"{base}/sign-in/{tokens[LEAD]}")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/tasks")
+        assert "Date of birth" not in page.content() and "NHS number" not in page.content()
+        page.screenshot(path=str(tmp_path / "task-list-before.png"), full_page=True)
+
+        page.locator(".govuk-task-list__link").first.click()
+        assert page.get_by_role("heading", name="Plans").is_visible()
+        rest = page.locator("#questions-after-known")
+        page.check("#q__known_to_agency-2")  # No
+        assert rest.is_hidden() and page.locator("#not-known-note").is_visible()
+        page.check("#q__known_to_agency")  # Yes
+        assert rest.is_visible() and page.locator("#not-known-note").is_hidden()
+
+        for radios in page.locator(".govuk-radios").all():
+            name = radios.locator("input").first.get_attribute("name")
+            if name not in ("q__info_sharing", "q__known_to_agency"):
+                radios.locator("input").first.check()
+        page.get_by_role("button", name="Save as draft").click()
+        banner = page.locator(".govuk-notification-banner--success")
+        assert banner.is_visible() and "Draft saved at " in banner.inner_text()
+        _axe(page, "the questionnaire after saving a draft")
+        page.screenshot(path=str(tmp_path / "case-saved.png"))
+
+        page.get_by_role("button", name="Submit answers").click()
+        summary = page.locator(".govuk-error-summary")
+        message = "Select whether information about the domestic abuse was shared between"
+        assert message in summary.inner_text()
+        assert message in page.locator("#q__info_sharing-error").inner_text()
+        _axe(page, "the questionnaire with errors")
+        page.screenshot(path=str(tmp_path / "case-errors.png"))
+        field = page.locator(".govuk-form-group--error").first
+        field.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "case-error-field.png"))
+
+        summary.locator("a[href='#q__info_sharing']").click()
+        page.check("#q__info_sharing")
+        page.get_by_role("button", name="Submit answers").click()
+        next_link = page.locator(".govuk-notification-banner__link", has_text="Next case")
+        assert next_link.is_visible()
+        _axe(page, "the submitted case with the next case link")
+        page.screenshot(path=str(tmp_path / "case-submitted.png"))
+        next_link.click()
+        assert page.get_by_role("button", name="Submit answers").is_visible()
+
+        page.goto(base + "/tasks")
+        assert "1 of 6 answered: 1 submitted, 0 not known" in page.content()
+        _axe(page, "the task list after a submission")
+        page.screenshot(path=str(tmp_path / "task-list.png"), full_page=True)
+        browser.close()
+    assert csp_errors == []
+    assert all(
+        (tmp_path / f"{name}.png").stat().st_size > 0 for name in ("case-saved", "case-errors")
+    )

@@ -155,7 +155,7 @@ def test_the_round_page_shows_a_progress_grid_with_status_and_last_activity(
     assert page.text.count("No activity") == 17
     assert "1 of 18" in page.text
     assert f'href="/coordinator/rounds/{portal.round_id}/plan"' in page.text
-    assert f'href="/reports/{portal.round_id}"' in page.text
+    assert f'href="/reports/{portal.round_id}"' not in page.text  # no report before reconciling
 
 
 def test_the_overdue_list_shows_unanswered_cases_after_the_due_date(portal: Portal) -> None:
