@@ -149,6 +149,7 @@ class _Batch:
                             now=self.now,
                             ttl=self.settings.sign_in_token_ttl,
                             message_id=message.id,
+                            landing=context.landing(),
                         )
                         link = sign_in_url(self.settings.portal_base_url, token)
                     subject, text, html = renderer.render(

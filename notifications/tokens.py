@@ -29,6 +29,13 @@ def sign_in_url(portal_base_url: str, raw_token: str) -> str:
     return f"{portal_base_url.rstrip('/')}/sign-in/{raw_token}"
 
 
+def safe_landing(path: str | None) -> str | None:
+    """The path when it is one of the portal's own (never another site), else None."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path
+
+
 def mint_sign_in_token(
     *,
     session: Session,
@@ -37,8 +44,10 @@ def mint_sign_in_token(
     now: datetime,
     ttl: timedelta,
     message_id: int | None = None,
+    landing: str | None = None,
 ) -> str:
-    """Store a new token's hash for the person and return the raw token (the only copy)."""
+    """Store a new token's hash for the person and return the raw token (the only copy);
+    `landing` is the portal page signing in opens (a path of our own, e.g. a concern)."""
     raw_token = secrets.token_urlsafe(TOKEN_BYTES)
     session.execute(
         _INSERT_TOKEN,
@@ -47,6 +56,7 @@ def mint_sign_in_token(
             "person_id": person_id,
             "round_id": round_id,
             "message_id": message_id,
+            "landing": landing if landing and safe_landing(landing) else None,
             "created_at": now,
             "expires_at": now + ttl,
         },

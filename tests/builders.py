@@ -41,7 +41,11 @@ def registry_data(*, codes: Sequence[str] = AGENCY_CODES) -> dict[str, Any]:
     return {
         "partnership": {
             "name": "Testshire Safeguarding Children Partnership",
-            "front_door": {"name": "Testshire MASH", "email": "mash@testshire.example.org"},
+            "front_door": {
+                "name": "Testshire MASH",
+                "email": "mash@testshire.example.org",
+                "phone": "01632 960 123",
+            },
             "coordinators": [{"name": "Casey Coordinator", "email": "casey@testshire.example.org"}],
         },
         "agencies": [agency_entry(code=code) for code in codes],

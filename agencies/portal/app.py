@@ -18,6 +18,8 @@ from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
     actions,
     cases,
+    concern_page,
+    concerns,
     coordinator,
     coordinator_changes,
     coordinator_lists,
@@ -76,6 +78,8 @@ def create_app(
         tasks,
         sign_in,
         cases,
+        concerns,
+        concern_page,
         plan,
         actions,
         reports,
