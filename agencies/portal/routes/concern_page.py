@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from agencies.deps import Now, SessionDep, SignedIn, not_found
 from agencies.portal.pages import render
-from agencies.portal.routes.concerns import front_door_contact
 from flows.answers.concern_access import (
     MAX_TEXT,
     ConcernView,
@@ -99,7 +98,6 @@ def _page(
         values=values or {},
         errors=errors or {},
         notice=notice,
-        front_door=front_door_contact(session),
         max_text=MAX_TEXT,
         max_reference=MAX_REFERENCE,
     )
