@@ -58,6 +58,20 @@ def open_notes(concern: Concern, *, cipher: IdentityCipher) -> ConcernNotes | No
     return ConcernNotes.model_validate_json(plaintext)
 
 
+def rotate_notes(*, session: Session, cipher: IdentityCipher) -> int:
+    """Re-encrypt every concern's notes not under the current key (part of key rotation)."""
+    stale = session.exec(
+        select(Concern).where(
+            col(Concern.key_id).is_not(None), col(Concern.key_id) != cipher.current_key_id
+        )
+    ).all()
+    for concern in stale:
+        notes = open_notes(concern, cipher=cipher)
+        assert notes is not None
+        seal_notes(concern, notes, cipher=cipher)
+    return len(stale)
+
+
 def read_notes(
     *, session: Session, concerns: list[Concern], cipher: IdentityCipher, actor: str, now: datetime
 ) -> dict[int, ConcernNotes]:

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from flows.rounds.views import get_round
-from models.answers import Answer, AnswerOption, AnswerSet
+from models.answers import Answer, AnswerOption, AnswerSet, Concern
 from models.audit_log import record_event
 from models.case import Case, CaseIdentity
 from models.errors import ConflictError, InputError
@@ -117,6 +117,11 @@ def purge(
     session.execute(delete(Answer).where(col(Answer.answer_set_id).in_(sets)))
     session.execute(delete(AnswerSet).where(col(AnswerSet.id).in_(sets)))
     session.execute(delete(CaseIdentity).where(col(CaseIdentity.case_id).in_(doomed)))
+    session.execute(  # what auditors wrote about a child goes with the answers
+        update(Concern)
+        .where(col(Concern.round_id).in_(report.rounds))
+        .values(key_id=None, ciphertext=None)
+    )
     for reconciliation in session.exec(
         select(Reconciliation).where(col(Reconciliation.round_id).in_(report.rounds))
     ):
