@@ -186,6 +186,11 @@ def test_each_role_sees_the_concern_in_its_state_or_not_found(
         assert outcome.status_code == 404
         assert portal.post(f"/concerns/{concern_id}/acknowledge").status_code == 404  # type: ignore[attr-defined]
         assert f"/concerns/{concern_id}" not in portal.client.get("/concerns").text
+        assert portal.client.get(f"/cases/{case}/concern/new").status_code == 404
+        again: Any = portal.post(f"/cases/{case}/concern", {"description": "x", "risk": "no"})
+        assert again.status_code == 404
+    with Session(portal.engine) as session:
+        assert len(session.exec(select(Concern)).all()) == 1
 
 
 def test_identity_views_on_the_concern_page_are_in_the_audit_log(portal: Portal) -> None:
