@@ -45,7 +45,7 @@ def concerns_for(*, session: Session, assignment_id: int) -> list[Concern]:
 STATE_WORDING: dict[str, str] = {
     ConcernState.raised: "Raised: not yet acknowledged",
     ConcernState.acknowledged: "Acknowledged: no decision on a referral yet",
-    ConcernState.referred: "Referral made to children's social care",
+    ConcernState.referred: "Referred to children's social care",
     ConcernState.not_referred: "Looked at: no referral needed",
 }
 

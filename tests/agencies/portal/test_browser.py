@@ -340,10 +340,11 @@ def test_a_concern_with_text_reaches_the_front_door_which_records_a_referral(
         coordinator.get_by_role("link", name="Open concern 1").click()
         assert "POL-" not in coordinator.content()
         _axe(coordinator, "the coordinator's concern page")
+        coordinator.screenshot(path=str(shots / "concern-9-coordinator-page.png"), full_page=True)
         coordinator.get_by_role("button", name="Show identities").click()
         assert "POL-" in coordinator.content()
         _axe(coordinator, "the coordinator's concern page with the identity")
-        coordinator.screenshot(path=str(shots / "concern-9-identities.png"), full_page=True)
+        coordinator.screenshot(path=str(shots / "concern-10-identities.png"), full_page=True)
         browser.close()
     assert csp_errors == []
-    assert len(list(shots.glob("*.png"))) == 10
+    assert len(list(shots.glob("*.png"))) == 11
