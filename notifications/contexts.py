@@ -98,7 +98,7 @@ class ImmediateConcernContext(MessageContext):
     concern_id: Number
     raised_at: AwareDatetime
     immediate_risk: bool = False
-    state: Label = "Raised: not yet acknowledged"
+    state: Label = "Raised, not yet acknowledged"
     step: ChaseStep = "alert"
 
     def landing(self) -> str | None:

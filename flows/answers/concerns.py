@@ -43,10 +43,10 @@ def concerns_for(*, session: Session, assignment_id: int) -> list[Concern]:
 
 
 STATE_WORDING: dict[str, str] = {
-    ConcernState.raised: "Raised: not yet acknowledged",
-    ConcernState.acknowledged: "Acknowledged: no decision on a referral yet",
+    ConcernState.raised: "Raised, not yet acknowledged",
+    ConcernState.acknowledged: "Acknowledged, no decision on a referral yet",
     ConcernState.referred: "Referred to children's social care",
-    ConcernState.not_referred: "Looked at: no referral needed",
+    ConcernState.not_referred: "Looked at, no referral needed",
 }
 
 
