@@ -78,6 +78,7 @@ def _sync_partnership(
     partnership.name = entry.name
     partnership.front_door_name = entry.front_door.name if entry.front_door else None
     partnership.front_door_email = entry.front_door.email if entry.front_door else None
+    partnership.front_door_phone = entry.front_door.phone if entry.front_door else None
     partnership.updated_at = now
     session.add(partnership)
     for role, people in (

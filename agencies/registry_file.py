@@ -66,6 +66,9 @@ class FrontDoor(_Strict):
 
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
+    phone: str | None = Field(
+        default=None, pattern=r"^\+?[0-9][0-9 ()-]{5,38}$", description="Said in the 999 panel"
+    )
 
 
 class PartnershipEntry(_Strict):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, String, UniqueConstraint, and_
+from sqlalchemy import ColumnElement, LargeBinary, String, UniqueConstraint, and_
 from sqlmodel import Field, SQLModel, col
 
 from models.questionnaire import Answer as AnswerValue
@@ -94,10 +94,15 @@ class ConcernState(StrEnum):
     raised = "raised"
     acknowledged = "acknowledged"
     referred = "referred"
+    not_referred = "not_referred"
 
 
 class Concern(SQLModel, table=True):
-    """An immediate safeguarding concern raised while auditing (no free text: it may identify)."""
+    """An immediate safeguarding concern raised while auditing.
+
+    What the auditor wrote, and why no referral was needed, may name the child: both are
+    encrypted at rest like identities (AES-GCM, bound to the concern), never stored in clear.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="audit_round.id", index=True)
@@ -105,7 +110,34 @@ class Concern(SQLModel, table=True):
     raised_by: int = Field(foreign_key="person.id")
     raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     state: ConcernState = Field(default=ConcernState.raised, sa_type=String(20))
+    immediate_risk: bool | None = None
+    key_id: str | None = Field(default=None, max_length=16)
+    ciphertext: bytes | None = Field(default=None, sa_type=LargeBinary)
     acknowledged_by: int | None = Field(default=None, foreign_key="person.id")
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     referral_made: bool | None = None
     referral_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    referral_reference: str | None = Field(default=None, max_length=100)
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ConcernGrantRole(StrEnum):
+    """Why a person may open one concern."""
+
+    front_door = "front_door"
+    escalation = "escalation"
+
+
+class ConcernGrant(SQLModel, table=True):
+    """A person's access to one concern (the front door, the agency's escalation contact):
+    the concern alone, never the round's assignments, so it is no audit task."""
+
+    __tablename__ = "concern_grant"
+    __table_args__ = (UniqueConstraint("concern_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    concern_id: int = Field(foreign_key="concern.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: ConcernGrantRole = Field(sa_type=String(20))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

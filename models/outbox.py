@@ -61,6 +61,7 @@ class SignInToken(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     round_id: int | None = Field(default=None, index=True)
     message_id: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
+    landing: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)

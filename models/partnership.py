@@ -25,6 +25,7 @@ class Partnership(SQLModel, table=True):
     name: str = Field(max_length=200)
     front_door_name: str | None = Field(default=None, max_length=200)
     front_door_email: str | None = Field(default=None, max_length=320)
+    front_door_phone: str | None = Field(default=None, max_length=40)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     chase_overdue_repeat_every: int = Field(default=3, ge=1)
     chase_escalate_after_days_overdue: int = Field(default=5, ge=1)
     chase_digest_enabled: bool = True
+    # Unacknowledged immediate concerns: working hours after raising (within working hours).
+    concern_escalation_after_hours: float = Field(
+        default=1.0, gt=0, description="Working hours before the escalation contact is chased"
+    )
+    concern_coordinator_after_hours: float = Field(
+        default=2.0, gt=0, description="Working hours before the coordinators are chased"
+    )
+    working_hours_start: int = Field(default=9, ge=0, le=23, description="Hour the day starts")
+    working_hours_end: int = Field(default=17, ge=1, le=24, description="Hour the day ends")
     reconcile_grace_days: int = Field(
         default=5, ge=0, description="Working days after the last due date before reconciling"
     )

@@ -30,6 +30,10 @@ class MessageContext(BaseModel):
 
     partnership_name: Label
 
+    def landing(self) -> str | None:
+        """The portal page the message's sign-in link opens after signing in (None: home)."""
+        return None
+
 
 class InvitationContext(MessageContext):
     """A round has launched: the agency lead is asked to audit its cases."""
@@ -77,8 +81,15 @@ class EscalationContext(MessageContext):
     outstanding_count: Number
 
 
+ChaseStep = Literal["alert", "escalation", "coordinator"]
+
+
 class ImmediateConcernContext(MessageContext):
-    """An auditor raised a concern for a child: the front door must look at once."""
+    """An auditor raised a concern for a child: the front door must look at once.
+
+    `step` is the first alert or a chase of an unacknowledged concern; `state` is the
+    concern's plain-English state when the message was queued (our sentence, no free text).
+    """
 
     template: ClassVar[str] = "immediate_concern"
     sign_in_link: ClassVar[bool] = True
@@ -86,6 +97,13 @@ class ImmediateConcernContext(MessageContext):
     agency_name: Label
     concern_id: Number
     raised_at: AwareDatetime
+    immediate_risk: bool = False
+    state: Label = "Raised, not yet acknowledged"
+    step: ChaseStep = "alert"
+
+    def landing(self) -> str | None:
+        """The concern's own page."""
+        return f"/concerns/{self.concern_id}"
 
 
 class ResponsesCompleteContext(MessageContext):
@@ -190,6 +208,7 @@ __all__ = [
     "ActionDueContext",
     "ActionPlanReadyContext",
     "ChannelCheckContext",
+    "ChaseStep",
     "DigestContext",
     "EscalationContext",
     "ImmediateConcernContext",

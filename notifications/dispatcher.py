@@ -127,8 +127,8 @@ class _Batch:
                 continue
             prepared.append((message, context, template))
         holders = [
-            (m.person_id, m.round_id, m.id)
-            for m, _, t in prepared
+            (m.person_id, m.round_id, m.id, context.landing())
+            for m, context, t in prepared
             if t.with_link and m.person_id is not None
         ]
         with session_scope(self.run.engine) as session:  # committed before anything is sent

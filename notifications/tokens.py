@@ -30,6 +30,13 @@ def sign_in_url(portal_base_url: str, raw_token: str) -> str:
     return f"{portal_base_url.rstrip('/')}/sign-in/{raw_token}"
 
 
+def safe_landing(path: str | None) -> str | None:
+    """The path when it is one of the portal's own (never another site), else None."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path
+
+
 def mint_sign_in_token(
     *,
     session: Session,
@@ -38,10 +45,15 @@ def mint_sign_in_token(
     now: datetime,
     ttl: timedelta,
     message_id: int | None = None,
+    landing: str | None = None,
 ) -> str:
-    """Store a new token's hash for the person and return the raw token (the only copy)."""
+    """Store a new token's hash for the person and return the raw token (the only copy);
+    `landing` is the portal page signing in opens (a path of our own, e.g. a concern)."""
     [raw_token] = mint_sign_in_tokens(
-        session=session, holders=[(person_id, round_id, message_id)], now=now, ttl=ttl
+        session=session,
+        holders=[(person_id, round_id, message_id, landing)],
+        now=now,
+        ttl=ttl,
     )
     return raw_token
 
@@ -49,11 +61,12 @@ def mint_sign_in_token(
 def mint_sign_in_tokens(
     *,
     session: Session | Connection,
-    holders: Sequence[tuple[int, int | None, int | None]],
+    holders: Sequence[tuple[int, int | None, int | None, str | None]],
     now: datetime,
     ttl: timedelta,
 ) -> list[str]:
-    """One token per (person, round, message) in one statement; the raw tokens, in order."""
+    """One token per (person, round, message, landing page) in one statement; the raw tokens,
+    in order (a landing page that is not one of the portal's own paths is dropped)."""
     raw_tokens = [secrets.token_urlsafe(TOKEN_BYTES) for _ in holders]
     if holders:
         session.execute(
@@ -64,10 +77,11 @@ def mint_sign_in_tokens(
                     "person_id": person_id,
                     "round_id": round_id,
                     "message_id": message_id,
+                    "landing": safe_landing(landing),
                     "created_at": now,
                     "expires_at": now + ttl,
                 }
-                for raw_token, (person_id, round_id, message_id) in zip(
+                for raw_token, (person_id, round_id, message_id, landing) in zip(
                     raw_tokens, holders, strict=True
                 )
             ],

@@ -43,7 +43,11 @@ def registry_data(*, codes: Sequence[str] = AGENCY_CODES) -> dict[str, Any]:
     return {
         "partnership": {
             "name": "Testshire Safeguarding Children Partnership",
-            "front_door": {"name": "Testshire MASH", "email": "mash@testshire.example.org"},
+            "front_door": {
+                "name": "Testshire MASH",
+                "email": "mash@testshire.example.org",
+                "phone": "01632 960 123",
+            },
             "coordinators": [{"name": "Casey Coordinator", "email": "casey@testshire.example.org"}],
         },
         "agencies": [agency_entry(code=code) for code in codes],
@@ -318,3 +322,51 @@ def round_answers(
         question_ids=[r[2] for r in rows],
         values=[r[3] for r in rows],
     )
+
+
+def raise_test_concern(
+    *,
+    session: Session,
+    round_id: int,
+    now: datetime,
+    settings: Any,
+    agency: str = "police",
+    description: str = "Bruises seen at school, not shared with children's social care.",
+    immediate_risk: bool = False,
+) -> int:
+    """The agency's lead raises a concern on its first case of the round; committed."""
+    from sqlmodel import col, select
+
+    from flows.answers.access import get_assignment
+    from flows.answers.concerns import raise_concern
+    from models.agency import Agency
+    from models.round import AccessGrant, Assignment, GrantRole
+
+    assignment_id, lead = session.exec(
+        select(Assignment.id, AccessGrant.person_id)
+        .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+        .join(
+            AccessGrant,
+            (col(AccessGrant.agency_id) == col(Assignment.agency_id))
+            & (col(AccessGrant.round_id) == col(Assignment.round_id)),
+        )
+        .where(
+            col(Assignment.round_id) == round_id,
+            col(Agency.code) == agency,
+            col(AccessGrant.role) == GrantRole.lead,
+        )
+        .order_by(col(Assignment.case_id))
+    ).first() or (None, None)
+    assert assignment_id is not None and lead is not None
+    view = get_assignment(session=session, person_id=lead, assignment_id=assignment_id)
+    raised = raise_concern(
+        session=session,
+        view=view,
+        person_id=lead,
+        now=now,
+        settings=settings,
+        description=description,
+        immediate_risk=immediate_risk,
+    )
+    session.commit()
+    return raised.concern.id or 0

@@ -16,6 +16,8 @@ from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
     actions,
     cases,
+    concern_page,
+    concerns,
     coordinator,
     coordinator_changes,
     coordinator_lists,
@@ -74,6 +76,8 @@ def create_portal(
         tasks,
         sign_in,
         cases,
+        concerns,
+        concern_page,
         plan,
         actions,
         reports,

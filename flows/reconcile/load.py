@@ -110,5 +110,6 @@ def concern_counts(*, session: Session, round_id: int) -> dict[str, int]:
         "raised": counts["raised"],
         "acknowledged": counts["acknowledged"],
         "referred": counts["referred"],
+        "not_referred": counts["not_referred"],
         "total": len(states),
     }

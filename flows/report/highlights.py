@@ -4,6 +4,7 @@ the strengths, concerns and changes chosen for the body (pure)."""
 from __future__ import annotations
 
 from flows.report.model import ComparisonRow, Figure, Highlight, QuestionRow
+from flows.report.words import concerns_sentence
 
 
 def _claim(finding: str | None, text: str, figure: str) -> str:
@@ -42,12 +43,9 @@ def highlights(
     """Highlights: figures per question, re-audit changes, then immediate concerns (counts)."""
     bullets = [b for b in (question_highlight(q) for q in questions) if b]
     bullets += [change_highlight(row) for row in changes]
-    total = concerns.get("total", 0)
-    if total:
-        bullets.append(
-            f"{total} immediate concern{'s' if total != 1 else ''} raised while auditing "
-            f"({concerns.get('referred', 0)} referred), acted on at once, not held for the meeting"
-        )
+    said = concerns_sentence(concerns)
+    if said:
+        bullets.append(said.removesuffix("."))
     return bullets
 
 

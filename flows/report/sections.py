@@ -23,7 +23,13 @@ from flows.report.charts import wording
 from flows.report.impact import status_words
 from flows.report.model import BoardReport, Chart, Highlight
 from flows.report.reaudit import reaudit_section
-from flows.report.words import agreement_sentence, and_list, discrepancy_sentence, percent
+from flows.report.words import (
+    agreement_sentence,
+    and_list,
+    concerns_sentence,
+    discrepancy_sentence,
+    percent,
+)
 from models.calendar import long_day
 
 FIGURES_NOTE = (
@@ -165,16 +171,9 @@ def findings(report: BoardReport) -> list[Block]:
         if report.weaknesses
         else para("No finding was under the tool's thresholds or among the lowest."),
     ]
-    total = report.concerns.get("total", 0)
-    if total:
-        blocks.append(
-            para(
-                f"{total} immediate concern{'s' if total != 1 else ''} for a child "
-                f"{'were' if total != 1 else 'was'} raised while auditing "
-                f"({report.concerns.get('referred', 0)} referred): acted on at once, not held "
-                "for the moderation meeting."
-            )
-        )
+    concerns = concerns_sentence(report.concerns)
+    if concerns:
+        blocks.append(para(concerns))
     blocks += [
         Heading(3, "2.3 Agreement between agencies", "agreement"),
         bullets([agreement_sentence(a) for a in report.agreement])

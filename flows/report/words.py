@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flows.answers.concerns import concern_state_wording
 from flows.reconcile.findings import Findings
 from flows.report.model import AgreementRow, DiscrepancySummary, Method
 from models.calendar import long_day
@@ -109,4 +110,25 @@ def discrepancy_sentence(summary: DiscrepancySummary) -> str:
         f"Agencies gave different answers {_plural(summary.total, 'time')} across "
         f"{_plural(summary.cases, 'case')}; the moderation meeting resolved {summary.resolved} "
         f"of the {summary.total}. They were about: {themes}. Appendix D lists every one."
+    )
+
+
+CONCERN_ORDER = ("raised", "acknowledged", "referred", "not_referred")
+
+
+def concerns_sentence(counts: dict[str, int]) -> str | None:
+    """The round's immediate concerns as their recorded states say, never more (None: none)."""
+    total = counts.get("total", 0)
+    if not total:
+        return None
+    states = "; ".join(
+        f"{counts[state]} {concern_state_wording(state)[0].lower()}{concern_state_wording(state)[1:]}"
+        for state in CONCERN_ORDER
+        if counts.get(state)
+    )
+    were = "were" if total != 1 else "was"
+    return (
+        f"{total} immediate concern{'s' if total != 1 else ''} for a child {were} raised while "
+        f"auditing and sent to the front door at once, not held for the moderation meeting "
+        f"({states})."
     )

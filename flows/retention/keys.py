@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from flows.answers.concern_access import rotate_notes
 from models.audit_log import record_event
 from models.case import Case, CaseIdentity
 from models.crypto import IdentityCipher
@@ -31,7 +32,8 @@ def rotate_identities(
     progress: Callable[[int], None] = lambda _n: None,
 ) -> int:
     """Re-encrypt every identity not under the current key; one transaction per batch, so a
-    stopped rotation simply carries on where it stopped when run again."""
+    stopped rotation simply carries on where it stopped when run again. Concerns' notes (few)
+    follow in one last transaction."""
     done = 0
     while True:
         with Session(engine) as session:
@@ -62,4 +64,7 @@ def rotate_identities(
         done += len(rows)
         if progress is not None:
             progress(done)
+    with Session(engine) as session:
+        rotate_notes(session=session, cipher=cipher)
+        session.commit()
     return done

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from flows.rounds.views import get_round
-from models.answers import Answer, AnswerOption, AnswerSet
+from models.answers import Answer, AnswerOption, AnswerSet, Concern
 from models.audit_log import record_event
 from models.case import Case, CaseIdentity
 from models.errors import ConflictError, InputError
@@ -124,6 +124,11 @@ def purge(
             col(ReportText.round_id).in_(report.rounds),
             col(ReportText.field).not_in(FRONT_SHEET_FIELDS),
         )
+    )
+    session.execute(  # what auditors wrote about a child goes with the answers
+        update(Concern)
+        .where(col(Concern.round_id).in_(report.rounds))
+        .values(key_id=None, ciphertext=None)
     )
     for reconciliation in session.exec(
         select(Reconciliation).where(col(Reconciliation.round_id).in_(report.rounds))

@@ -5,26 +5,29 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import flows.retention.purge.keys as key_rotation
 import pytest
+from flows.retention.purge.keys import identities_by_key, rotate_identities
+from flows.retention.purge.purge import close_round, parse_period, purge
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-import flows.retention.keys as key_rotation
+from flows.answers.concern_access import open_notes
 from flows.reconcile.run import latest_findings, reconcile_round
 from flows.register.store import reveal_identity
-from flows.retention.keys import identities_by_key, rotate_identities
-from flows.retention.purge import close_round, parse_period, purge
 from flows.rounds.launch import launch_round
-from models.answers import AnswerSet
+from models.answers import AnswerSet, Concern
 from models.case import CaseIdentity
-from models.crypto import key_id_of, load_cipher
+from models.crypto import IdentityCipher, key_id_of, load_cipher
 from models.errors import ConflictError, InputError
 from models.settings import Settings, get_settings
 from tests.builders import (
     NOW,
     import_register,
+    launch_chase_round,
     launch_parameters,
     load_agencies,
+    raise_test_concern,
     register_of,
     register_row,
     submit_answers,
@@ -109,6 +112,25 @@ def test_a_purge_removes_answers_and_unneeded_identities_but_keeps_aggregates(
     assert again.rounds == []
 
 
+def test_a_purge_wipes_what_auditors_wrote_in_the_rounds_concerns(
+    session: Session, settings: Settings, closed_round: int
+) -> None:
+    concern_id = raise_test_concern(
+        session=session, round_id=closed_round, agency="csc", now=NOW, settings=settings
+    )
+    purge(
+        session=session,
+        older_than=parse_period("1y"),
+        now=NOW + timedelta(days=400),
+        actor="c",
+        dry_run=False,
+    )
+    session.commit()
+    concern = session.get(Concern, concern_id)
+    assert concern is not None and concern.ciphertext is None and concern.key_id is None
+    assert concern.state == "raised"  # the counts the board report uses stay
+
+
 def test_periods_are_parsed_or_refused_clearly() -> None:
     assert parse_period("18m") == timedelta(days=540) and parse_period("2w").days == 14
     with pytest.raises(InputError, match="use a number and d, w, m or y"):
@@ -174,3 +196,30 @@ def test_a_purge_removes_the_report_commentary_but_keeps_the_front_sheet(
     )
     session.commit()
     assert latest_texts(session=session, round_id=closed_round) == {"meeting": "Partnership Board"}
+
+
+def test_rotation_reencrypts_concerns_notes_too(
+    session: Session, engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    round_id = launch_chase_round(
+        session=session,
+        settings=settings,
+        tmp_path=tmp_path,
+        due=NOW.date() + timedelta(days=14),
+        key="rot",
+    )
+    concern_id = raise_test_concern(
+        session=session, round_id=round_id, now=NOW, settings=settings, description="Seen: bruises"
+    )
+    monkeypatch.setenv("JOINTAUDIT_IDENTITY_KEY", base64.b64encode(os.urandom(32)).decode())
+    monkeypatch.setenv("JOINTAUDIT_IDENTITY_PREVIOUS_KEYS", f'["{TEST_IDENTITY_KEY}"]')
+    get_settings.cache_clear()
+    cipher = load_cipher(get_settings())
+    session.rollback()
+    rotate_identities(engine=engine, cipher=cipher, actor="t")
+    session.expire_all()
+    concern = session.get(Concern, concern_id)
+    assert concern is not None and concern.key_id == cipher.current_key_id
+    only_new = IdentityCipher.from_keys(cipher.keys[cipher.current_key_id])
+    notes = open_notes(concern, cipher=only_new)
+    assert notes is not None and notes.description == "Seen: bruises"

@@ -55,3 +55,29 @@ def test_an_expired_token_is_refused(session: Session, people: dict[str, int]) -
 def test_an_unknown_token_is_refused_with_the_same_message(session: Session) -> None:
     with pytest.raises(SignInTokenError, match="not valid"):
         consume_sign_in_token(session=session, raw_token="made-up", now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("landing", "kept"),
+    [
+        ("/concerns/7", "/concerns/7"),
+        ("//evil.example.org/x", None),
+        ("https://evil.example.org/", None),
+        ("/\\evil.example.org", None),
+        (None, None),
+    ],
+)
+def test_a_token_keeps_a_landing_page_only_when_it_is_one_of_the_portals_own(
+    session: Session, people: dict[str, int], landing: str | None, kept: str | None
+) -> None:
+    raw = mint_sign_in_token(
+        session=session,
+        person_id=people["lead@police.example.org"],
+        round_id=None,
+        now=NOW,
+        ttl=TTL,
+        landing=landing,
+    )
+    session.commit()
+    used = consume_sign_in_token(session=session, raw_token=raw, now=NOW)
+    assert used.landing == kept

@@ -1,8 +1,8 @@
-"""A case's questionnaire: view, save a draft, submit, amend, raise an immediate concern."""
+"""A case's questionnaire: view, save a draft, submit, amend; the case's concerns (raised in
+routes/concerns.py)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -16,15 +16,17 @@ from agencies.portal.pages import render
 from agencies.portal.tool_preview import preview_sections
 from flows.answers import store
 from flows.answers.access import AssignmentView, get_assignment, visible_assignments
-from flows.answers.concerns import concerns_for, people_names, raise_concern, update_concern
+from flows.answers.concerns import (
+    concern_state_wording,
+    concerns_for,
+    people_names,
+)
 from flows.answers.identities import identity_for
 from models.errors import ConflictError, NotFoundError
 from models.round import ANSWERED, GrantRole
 from models.tool_version import frozen_tool
-from notifications.dispatcher import send_now
 
 router = APIRouter()
-logger = logging.getLogger(__name__)
 
 
 def _view(session: Session, request: Request, assignment_id: int) -> tuple[int, AssignmentView]:
@@ -88,6 +90,7 @@ def _page(
         identity=shown,
         concerns=concerns,
         names=people_names(session=session, concerns=concerns),
+        concern_wording=concern_state_wording,
         editable=editable,
         loaded=loaded,
         notice=notice,
@@ -184,52 +187,3 @@ def amend(
         return _page(request, session, view, person_id, at, status_code=409, notice=str(error))
     session.commit()
     return RedirectResponse(f"/cases/{assignment_id}", status_code=303)
-
-
-@router.post("/cases/{assignment_id}/concern", response_model=None)
-def concern(
-    request: Request,
-    assignment_id: int,
-    session: SessionDep,
-    at: Now,
-) -> Response:
-    """Raise an immediate safeguarding concern; its alerts are sent at once, not on a schedule."""
-    person_id, view = _view(session, request, assignment_id)
-    settings = request.app.state.settings
-    _, message_ids = raise_concern(
-        session=session, view=view, person_id=person_id, now=at, settings=settings
-    )
-    session.commit()
-    try:
-        send_now(message_ids=message_ids, engine=request.app.state.engine, settings=settings)
-    except Exception:  # queued: the scheduled dispatcher retries
-        logger.exception("sending concern alerts at once failed; they stay queued")
-    return RedirectResponse(f"/cases/{assignment_id}?concern=1", status_code=303)
-
-
-@router.post("/cases/{assignment_id}/concerns/{concern_id}", response_model=None)
-async def concern_update(
-    request: Request,
-    assignment_id: int,
-    concern_id: int,
-    session: SessionDep,
-    at: Now,
-) -> Response:
-    """The escalation contact acknowledges a concern and records whether a referral was made."""
-    person_id, view = _view(session, request, assignment_id)
-    if view.role != GrantRole.escalation:
-        raise not_found()
-    referral = str((await request.form()).get("referral_made") or "")
-    try:
-        update_concern(
-            session=session,
-            view=view,
-            concern_id=concern_id,
-            person_id=person_id,
-            now=at,
-            referral_made={"yes": True, "no": False}.get(referral),
-        )
-    except NotFoundError:
-        raise not_found() from None
-    session.commit()
-    return RedirectResponse(f"/cases/{assignment_id}#concern", status_code=303)

@@ -18,9 +18,16 @@ from agencies.portal.coordinator_views import (
     person_names,
     round_or_404,
 )
-from flows.answers.concerns import acknowledge_concern, people_names, round_concerns
+from flows.answers.concern_access import read_notes
+from flows.answers.concerns import (
+    acknowledge_concern,
+    concern_state_wording,
+    people_names,
+    round_concerns,
+)
 from flows.chase.history import chase_history
 from flows.rounds.views import round_detail
+from models.crypto import load_cipher
 from models.errors import JointauditError, NotFoundError
 from models.outbox import OutboxMessage
 from notifications.outbox import list_messages, retry_message
@@ -155,6 +162,14 @@ def _concerns_page(
 ) -> HTMLResponse:
     round_ = round_or_404(session=session, round_id=round_id)
     rows = round_concerns(session=session, round_id=round_id)
+    notes = read_notes(
+        session=session,
+        concerns=[concern for concern, _, _ in rows],
+        cipher=load_cipher(request.app.state.settings),
+        actor=f"person:{request.state.session.person_id}",
+        now=request.app.state.clock(),
+    )
+    session.commit()  # the audit log of what was read, before it is shown
     return page(
         request,
         "concerns.html",
@@ -162,6 +177,8 @@ def _concerns_page(
         round=round_,
         rows=rows,
         names=people_names(session=session, concerns=[concern for concern, _, _ in rows]),
+        notes=notes,
+        wording=concern_state_wording,
         errors=errors or {},
         acknowledged=request.query_params.get("acknowledged") == "1",
     )

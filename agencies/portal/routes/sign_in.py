@@ -11,13 +11,14 @@ from sqlmodel import col, select
 from agencies.deps import Now, SessionDep
 from agencies.portal.pages import render
 from agencies.portal.security import PortalSession, allow, new_session, signed_in
+from flows.answers.concern_access import concern_home, front_door_for_address
 from models.audit_log import record_event
 from models.partnership import Partnership, Person
 from notifications.contexts import SignInLinkContext
 from notifications.dispatcher import send_now
 from notifications.errors import SignInTokenError
 from notifications.outbox import queue_message
-from notifications.tokens import consume_sign_in_token
+from notifications.tokens import consume_sign_in_token, safe_landing
 
 router = APIRouter()
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ async def request_link(
     ):
         return _limited(request)
     found = session.exec(select(Person).where(col(Person.email) == email)).first()
+    found = found or front_door_for_address(session=session, email=email)
     if found is not None and found.id is not None:
         partnership = session.exec(select(Partnership)).first()
         context = SignInLinkContext(
@@ -143,7 +145,8 @@ def confirm(
     )
     session.commit()
     request.state.session = signed_in(used.person_id, at)
-    return RedirectResponse("/tasks", status_code=303)
+    home = concern_home(session=session, person_id=used.person_id) or "/tasks"
+    return RedirectResponse(safe_landing(used.landing) or home, status_code=303)
 
 
 @router.post("/sign-out", response_model=None)

@@ -49,6 +49,11 @@ def _value(rng: random.Random, question: BaseQuestion, quality: float) -> str | 
     return None
 
 
+DEMO_CONCERN = (
+    "Records show a recent disclosure at school that was not shared with children's social care."
+)
+
+
 def _raise_one_concern(
     session: Session, round_id: int, assignment: Assignment, now: datetime
 ) -> list[int]:
@@ -65,10 +70,16 @@ def _raise_one_concern(
         )
     ).one()
     view = get_assignment(session=session, person_id=lead, assignment_id=assignment.id or 0)
-    _concern, message_ids = raise_concern(
-        session=session, view=view, person_id=lead, now=now, settings=get_settings()
+    raised = raise_concern(
+        session=session,
+        view=view,
+        person_id=lead,
+        now=now,
+        settings=get_settings(),
+        description=DEMO_CONCERN,
+        immediate_risk=False,
     )
-    return message_ids
+    return raised.message_ids
 
 
 def simulate_answers(

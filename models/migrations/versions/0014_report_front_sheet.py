@@ -1,7 +1,7 @@
 """report front sheet: the board report's front-sheet fields and commentary, versioned
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03 06:30:00.000000
 """
 
@@ -15,7 +15,7 @@ import models.types
 
 
 revision: str = '0014'
-down_revision: str | None = '0011'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

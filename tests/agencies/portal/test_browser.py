@@ -1,7 +1,8 @@
 """The portal in a real browser: headless Chromium (Debian's package) driven by Playwright.
 
 An agency lead opens an emailed link, confirms, fills a whole questionnaire, hits a
-validation error, fixes it, submits and raises a concern; axe-core checks the start page,
+validation error, fixes it, submits and raises a concern (what it is, the risk, check, raised);
+the front door follows its emailed alert and records a referral; axe-core checks the start page,
 the task list, the questionnaire and the error page for WCAG 2.2 A and AA violations. A
 coordinator signs in, lands on the rounds list and opens a round, a change form with an
 error, a confirmation page and the identities step; axe-core checks those too.
@@ -9,6 +10,7 @@ error, a confirmation page and the identities step; axe-core checks those too.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -73,11 +75,10 @@ def server(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) 
     upgrade_database(engine)
     with Session(engine, expire_on_commit=False) as session:
         load_agencies(session=session, tmp_path=tmp_path)
-        import_register(
-            session=session,
-            tmp_path=tmp_path,
-            rows=register_of(counts={"CP": 2, "CIN": 2, "EH": 2}),
-        )
+        rows = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
+        for index, row in enumerate(rows):
+            row.update(child_name=f"Child {index}", ref_police=f"POL-{index}")
+        import_register(session=session, tmp_path=tmp_path, rows=rows)
         launched = launch_round(
             session=session,
             params=launch_parameters(),
@@ -138,6 +139,31 @@ def _axe(page: Any, what: str) -> None:
     assert problems == [], f"axe found WCAG 2.2 A/AA violations on {what}: {problems}"
 
 
+def _raise_concern(page: Any, text: str, *, risk: str, shots: Path | None = None) -> None:
+    """Walk the journey from its first page to the confirmation, checking each page."""
+
+    def look(name: str, what: str) -> None:
+        _axe(page, what)
+        if shots is not None:
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    assert page.locator("h1").inner_text() == "What is the concern?"
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    look("concern-1-what-error", "the concern's first step with an error")
+    page.fill("#description", text)
+    look("concern-1-what", "the concern's first step")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label(risk, exact=True).check()
+    look("concern-2-risk", "the immediate risk step")
+    page.get_by_role("button", name="Continue").click()
+    assert page.locator("h1").inner_text() == "Check your answers before raising the concern"
+    look("concern-3-check", "check your answers")
+    page.get_by_role("button", name="Raise the concern").click()
+    assert page.locator("h1").inner_text() == "Concern raised"
+    look("concern-4-raised", "the confirmation")
+
+
 def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises_a_concern(
     server: Any, tmp_path: Path
 ) -> None:
@@ -182,7 +208,10 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
         page.get_by_role("button", name="Submit answers").click()
         assert page.get_by_role("button", name="Amend answers").is_visible()
 
+        case_url = page.url
         page.get_by_role("button", name="Raise an immediate concern").click()
+        _raise_concern(page, "Disclosure at school not passed on.", risk="No")
+        page.goto(case_url)
         assert page.locator("strong.govuk-tag", has_text="Raised").is_visible()
 
         page.goto(base + "/tasks")
@@ -237,6 +266,88 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
         _axe(page, "the round page with identities")
         browser.close()
     assert csp_errors == []
+
+
+def _front_door_link(settings: Settings, base: str) -> str:
+    for _ in range(50):
+        for path in sorted((settings.data_dir / "messages").glob("*-immediate_concern.json")):
+            message = json.loads(path.read_text(encoding="utf-8"))
+            if message["to"] == "mash@testshire.example.org":
+                link = next(w for w in message["text"].split() if "/sign-in/" in w)
+                return base + "/sign-in/" + link.rsplit("/", 1)[1]
+        time.sleep(0.1)
+    raise AssertionError("no alert was written for the front door")
+
+
+def test_a_concern_with_text_reaches_the_front_door_which_records_a_referral(
+    server: Any, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = server
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    text = 'Mum told the school "he hits me" <script>alert(1)</script>'
+    csp_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        lead = browser.new_context().new_page()
+        lead.on("dialog", lambda d: csp_errors.append("a script ran: " + d.message))
+        lead.on(
+            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
+        )
+        lead.goto(f"{base}/sign-in/{tokens[LEAD]}")
+        lead.get_by_role("button", name="Sign in").click()
+        lead.locator(".govuk-task-list__link").first.click()
+        lead.get_by_role("button", name="Raise an immediate concern").click()
+        _raise_concern(lead, text, risk="Yes", shots=shots)
+        assert "Testshire MASH" in lead.content() and "01632 960 123" in lead.content()
+        assert "@" not in lead.locator("main").inner_text()
+
+        door = browser.new_context().new_page()
+        door.on("dialog", lambda d: csp_errors.append("a script ran: " + d.message))
+        door.goto(_front_door_link(settings, base))
+        door.get_by_role("button", name="Sign in").click()
+        door.wait_for_url(base + "/concerns/1")
+        assert text in door.locator("main").inner_text() and "POL-" in door.content()
+        assert door.locator("dd", has_text="Police Lead, Police agency").is_visible()
+        _axe(door, "the front door's concern page")
+        door.screenshot(path=str(shots / "concern-5-front-door.png"), full_page=True)
+        door.get_by_role("button", name="Save the decision").click()
+        assert door.locator(".govuk-error-summary").is_visible()
+        _axe(door, "the decision with an error")
+        door.check("#outcome-referred")
+        door.fill("#reference", "MASH-2026-0042")
+        door.get_by_role("button", name="Save the decision").click()
+        assert door.locator(".govuk-notification-banner").is_visible()
+        assert "MASH-2026-0042" in door.content()
+        _axe(door, "the concern page after the referral")
+        door.screenshot(path=str(shots / "concern-6-referred.png"), full_page=True)
+        door.goto(base + "/concerns")
+        _axe(door, "the front door's concerns")
+        door.screenshot(path=str(shots / "concern-7-list.png"), full_page=True)
+
+        coordinator = browser.new_context().new_page()
+        coordinator.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
+        coordinator.get_by_role("button", name="Sign in").click()
+        coordinator.goto(base + "/coordinator/rounds/1/concerns")
+        assert "MASH-2026-0042" in coordinator.content()
+        _axe(coordinator, "the coordinator's concerns")
+        coordinator.screenshot(path=str(shots / "concern-8-coordinator.png"), full_page=True)
+        coordinator.get_by_role("link", name="Open concern 1").click()
+        assert "POL-" not in coordinator.content()
+        _axe(coordinator, "the coordinator's concern page")
+        coordinator.screenshot(path=str(shots / "concern-9-coordinator-page.png"), full_page=True)
+        coordinator.get_by_role("button", name="Show identities").click()
+        assert "POL-" in coordinator.content()
+        _axe(coordinator, "the coordinator's concern page with the identity")
+        coordinator.screenshot(path=str(shots / "concern-10-identities.png"), full_page=True)
+        browser.close()
+    assert csp_errors == []
+    assert len(list(shots.glob("*.png"))) == 11
 
 
 def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(

@@ -179,7 +179,8 @@ def test_a_concern_alerts_the_coordinator_the_escalation_contact_and_the_front_d
 ) -> None:
     portal.sign_in("lead@police.example.org")
     case = portal.assignments("police")[0]
-    assert _post(portal, f"/cases/{case}/concern", {}).status_code == 303
+    raised = _post(portal, f"/cases/{case}/concern", {"description": "Bruises seen", "risk": "no"})
+    assert raised.status_code == 303
     with Session(portal.engine) as session:
         concern = session.exec(select(Concern)).one()
         alerts = session.exec(
@@ -194,14 +195,16 @@ def test_a_concern_alerts_the_coordinator_the_escalation_contact_and_the_front_d
     }
     assert all(m.status == "sent" for m in alerts)
     for message in alerts:
-        assert not re.search(r"C-\d{4}|Child \d|POL-", str(message.context))
+        assert not re.search(r"C-\d{4}|Child \d|POL-|Bruises", str(message.context))
     assert "Raised" in portal.client.get(f"/cases/{case}").text
     portal.client.cookies.clear()
     portal.sign_in("manager@police.example.org")
     tasks = portal.client.get("/tasks").text
-    assert tasks.count("/cases/") == 1
+    assert tasks.count("/cases/") == 0  # the concern is no audit task of the escalation contact
+    assert portal.client.get(f"/concerns/{concern.id}").status_code == 200
     other = portal.assignments("police")[1]
     assert portal.client.get(f"/cases/{other}").status_code == 404
+    assert portal.client.get(f"/cases/{case}").status_code == 404
 
 
 def test_a_lead_downloads_only_their_agencys_submitted_answers(portal: Portal) -> None:
@@ -319,18 +322,20 @@ def test_the_escalation_contact_acknowledges_a_concern_and_records_the_referral(
 ) -> None:
     portal.sign_in("lead@police.example.org")
     case = portal.assignments("police")[0]
-    _post(portal, f"/cases/{case}/concern", {})
+    _post(portal, f"/cases/{case}/concern", {"description": "Bruises seen", "risk": "yes"})
     with Session(portal.engine) as session:
         concern_id = session.exec(select(Concern.id)).one()
-    path = f"/cases/{case}/concerns/{concern_id}"
-    assert _post(portal, path, {"referral_made": "yes"}).status_code == 404  # leads cannot
+    path = f"/concerns/{concern_id}/decision"
+    referral = {"outcome": "referred", "reference": "MASH-77"}
+    assert _post(portal, path, referral).status_code == 404  # leads cannot
     portal.client.cookies.clear()
     portal.sign_in("manager@police.example.org")
-    assert _post(portal, path, {"referral_made": "yes"}).status_code == 303
+    assert _post(portal, path, referral).status_code == 303
     with Session(portal.engine) as session:
         concern = session.get(Concern, concern_id)
         assert concern is not None
         assert concern.state == "referred" and concern.referral_made is True
         assert concern.acknowledged_at is not None and concern.referral_at is not None
-    page = portal.client.get(f"/cases/{case}").text
-    assert "By Police Manager" in page and "Referred" in page
+        assert concern.referral_reference == "MASH-77"
+    page = portal.client.get(f"/concerns/{concern_id}").text
+    assert "By Police Manager" in page and "Referred" in page and "MASH-77" in page
