@@ -1,7 +1,8 @@
 """Who may see what in the portal: every lookup goes person → live grants → agency.
 
 A lead or deputy sees their agency's assignments in rounds they hold a grant for; an
-escalation contact sees only the assignments with a concern. An agency system (API key) sees
+escalation contact's round grant (from chasing) opens no assignment: concerns are reached through
+their own grants (flows/answers/concerns.py), never as audit tasks. An agency system (API key) sees
 its agency's assignments in the rounds the agency takes part in. Anything else is "not found".
 """
 
@@ -14,7 +15,6 @@ from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from models.agency import Agency
-from models.answers import Concern
 from models.case import Case
 from models.errors import NotFoundError
 from models.questionnaire import Question
@@ -68,10 +68,6 @@ def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:
     )
 
 
-def _concerned_ids(*, session: Session, round_id: int) -> set[int]:
-    return set(session.exec(select(Concern.assignment_id).where(col(Concern.round_id) == round_id)))
-
-
 def _views(
     *,
     session: Session,
@@ -119,21 +115,11 @@ def visible_assignments(*, session: Session, person_id: int) -> list[AssignmentV
     views: list[AssignmentView] = []
     best: dict[tuple[int, int], AccessGrant] = {}
     for grant in _grants(session=session, person_id=person_id):
-        key = (grant.round_id, grant.agency_id)
-        if key not in best or best[key].role == GrantRole.escalation:
-            best[key] = grant
+        if grant.role != GrantRole.escalation:
+            best.setdefault((grant.round_id, grant.agency_id), grant)
     for (round_id, agency_id), grant in best.items():
-        concerned = (
-            _concerned_ids(session=session, round_id=round_id)
-            if grant.role == GrantRole.escalation
-            else None
-        )
         views.extend(
-            view
-            for view in _views(
-                session=session, agency_id=agency_id, role=grant.role, round_id=round_id
-            )
-            if concerned is None or view.assignment.id in concerned
+            _views(session=session, agency_id=agency_id, role=grant.role, round_id=round_id)
         )
     return views
 

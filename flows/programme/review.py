@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from flows.reconcile.agreement.reading import agreement_sentence, short_label
 from flows.reconcile.findings import Findings
 from flows.report.comparison import compare
 from models.action import Action, ActionStatus
@@ -81,6 +82,14 @@ class WorseLine(BaseModel):
     change_points: int
 
 
+class AgreementLine(BaseModel):
+    """How far the agencies agreed on one shared question of a round due in the quarter."""
+
+    round_id: int
+    question: str
+    reading: str
+
+
 class QuarterlyReview(BaseModel):
     """Everything the subgroup reviews for one quarter."""
 
@@ -91,6 +100,7 @@ class QuarterlyReview(BaseModel):
     agencies: list[AgencyLine]
     actions: list[ActionLine]
     worse: list[WorseLine]
+    agreement: list[AgreementLine] = []
 
 
 def _latest(session: Session, round_id: int, by: datetime) -> Findings | None:
@@ -100,6 +110,24 @@ def _latest(session: Session, round_id: int, by: datetime) -> Findings | None:
         .order_by(col(Reconciliation.id).desc())
     ).first()
     return None if row is None else Findings.model_validate(row.findings)
+
+
+def _agreement_lines(round_id: int, findings: Findings | None) -> list[AgreementLine]:
+    """Each shared question's agreement in the findings' own plain words (Landis and Koch)."""
+    lines = []
+    for q in findings.questions if findings else []:
+        share, gwet = q.agreement.get("percent_agreement"), q.agreement.get("gwet_ac1")
+        if share is None or gwet is None:
+            continue
+        label = short_label(gwet.statistic or "Gwet's AC1")
+        lines.append(
+            AgreementLine(
+                round_id=round_id,
+                question=q.finding or q.text,
+                reading=agreement_sentence(share, gwet, label),
+            )
+        )
+    return lines
 
 
 def quarterly_review(*, session: Session, quarter: str) -> QuarterlyReview:
@@ -186,7 +214,14 @@ def quarterly_review(*, session: Session, quarter: str) -> QuarterlyReview:
             for row in compare(current, baseline)
             if row.direction == "worse"
         ]
+    agreement = [
+        line
+        for r in rounds
+        if r.id in in_quarter
+        for line in _agreement_lines(r.id or 0, _latest(session, r.id or 0, until))
+    ]
     return QuarterlyReview(
+        agreement=agreement,
         quarter=quarter.upper(),
         start=start,
         end=end,

@@ -36,6 +36,11 @@ def render_review_docx(review: QuarterlyReview) -> bytes:
             [(a.agency, a.assignments, a.answered, a.on_time) for a in review.agencies],
         ),
         (
+            "Agreement between agencies (Landis and Koch's words)",
+            ("Round", "Question", "Agreement"),
+            [(a.round_id, a.question, a.reading) for a in review.agreement],
+        ),
+        (
             "Open and overdue actions",
             ("#", "Round", "What", "Lead", "By", ""),
             [

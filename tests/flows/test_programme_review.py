@@ -53,3 +53,17 @@ def test_the_quarterly_review_matches_the_hand_computed_fixture(
     cells = [c.text for t in Document(str(files[2])).tables for row in t.rows for c in row.cells]
     assert "75% (3:4)" in cells
     assert "<script>" not in files[0].read_text().split("<body>")[1]
+
+
+def test_the_quarterly_review_reads_agreement_in_the_findings_words_in_every_format(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    baseline_and_reaudit(session, settings, tmp_path)
+    review = quarterly_review(session=session, quarter="2026Q4")
+    assert review.agreement, "the fixture's shared questions were answered by several agencies"
+    first = review.agreement[0].reading
+    assert first.startswith("agencies agreed on ") or first.startswith("too few cases")
+    files = write_review(review, tmp_path / "out", ["html", "md", "docx"])
+    cells = [c.text for t in Document(str(files[2])).tables for row in t.rows for c in row.cells]
+    assert first in files[0].read_text() and first in files[1].read_text() and first in cells
+    assert "Landis and Koch" in files[1].read_text()
