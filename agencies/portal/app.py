@@ -23,6 +23,8 @@ from agencies.portal.routes import (
     reports,
     sign_in,
     tasks,
+    tool_editor,
+    tools,
 )
 from agencies.portal.security import check_csrf, session_and_headers
 from models.db import get_engine
@@ -79,6 +81,8 @@ def create_portal(
         coordinator,
         coordinator_lists,
         coordinator_changes,
+        tools,
+        tool_editor,
     ):
         app.include_router(module.router)
 
