@@ -97,13 +97,13 @@ def discard(folder: Path, name: str) -> None:
     draft_path(folder, name).unlink(missing_ok=True)
 
 
-def start_copy(folder: Path, settings: Settings, source: Tool, new_name: str) -> Draft:
+def start_copy(folder: Path, settings: Settings, source: Tool, new_name: str, title: str) -> Draft:
     """A draft of a new tool copied from another, or ToolProblems if the name will not do."""
     problem = _name_problem(folder, settings, new_name)
     if problem:
         raise ToolProblems([(("name",), problem)])
     data = canonical_form(source)
-    data["name"] = new_name
+    data["name"], data["title"] = new_name, title
     draft = Draft(new_name, data, source.name, source.version, None)
     checked(draft.data, settings)
     keep(folder, draft)

@@ -31,6 +31,7 @@ from models.questionnaire.located import Loc
 from models.questionnaire.tool_diff import TYPE_LABELS
 from models.questionnaire.tool_import import tools_folder
 from models.settings import Settings
+from models.tool_version import ToolVersion, frozen_tool
 
 Values = dict[str, Any]
 
@@ -64,6 +65,17 @@ def named_sections(tool: Tool, agency: str | None, names: dict[str, str]) -> lis
 def agency_names(session: Session) -> dict[str, str]:
     """Every agency's name by its code."""
     return {a.code: a.name for a in session.exec(select(Agency).order_by(col(Agency.name)))}
+
+
+def find_version(*, session: Session, settings: Settings, name: str, version: str) -> Tool | None:
+    """A stored version of a tool, or the saved file's when it is that version."""
+    stored = session.exec(
+        select(ToolVersion).where(ToolVersion.name == name, ToolVersion.version == version)
+    ).first()
+    if stored is not None:
+        return frozen_tool(stored)
+    found = saved_tools(settings).get(name)
+    return found[0] if found is not None and found[0].version == version else None
 
 
 def preview_page(

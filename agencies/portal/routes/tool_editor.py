@@ -4,7 +4,6 @@ needed), check what changed since the version it began from, and save a new vers
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,6 +30,7 @@ from agencies.portal.tool_pages import (
     changed,
     draft_or_404,
     edit_page,
+    find_version,
     folder_or_404,
     posted_form,
     preview_page,
@@ -73,8 +73,8 @@ async def copy_tool(request: Request, _c: Coordinator, session: SessionDep, name
     errors = {} if values["title"] else {"title": "Enter the title agency leads will see"}
     try:
         if not errors:
-            tool = source[0].model_copy(update={"title": values["title"]})
-            draft = start_copy(folder_or_404(request), settings, tool, values["name"])
+            folder = folder_or_404(request)
+            draft = start_copy(folder, settings, source[0], values["name"], values["title"])
             return RedirectResponse(f"/coordinator/tools/{draft.name}/edit", status_code=303)
     except ToolProblems as problems:
         errors = problem_errors(problems.problems, ("never",), "name")
@@ -227,13 +227,6 @@ def preview_draft(
     return preview_page(request, session, draft.tool, back=back, draft=True)
 
 
-def _base(request: Request, draft: Draft) -> Any:
-    saved = saved_tools(request.app.state.settings).get(draft.base_name)
-    if saved is not None and saved[0].version == draft.base_version:
-        return saved[0]
-    return None
-
-
 @router.get("/{name}/edit/check", response_class=HTMLResponse)
 def check(request: Request, _c: Coordinator, session: SessionDep, name: str) -> HTMLResponse:
     """What changed since the version the draft began from, before saving."""
@@ -242,7 +235,10 @@ def check(request: Request, _c: Coordinator, session: SessionDep, name: str) -> 
 
 
 def _check_page(request: Request, session: Session, draft: Draft, errors: Values) -> HTMLResponse:
-    base = _base(request, draft)
+    settings = request.app.state.settings
+    base = find_version(
+        session=session, settings=settings, name=draft.base_name, version=draft.base_version
+    )
     changes = tool_changes(base, draft.tool, agency_names=agency_names(session)) if base else []
     return page(
         request,

@@ -21,7 +21,7 @@ from agencies.deps import Coordinator, SessionDep, coordinator, not_found
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import page
 from agencies.portal.tool_drafts import drafts, saved_tools
-from agencies.portal.tool_pages import folder_of, preview_page, saved_redirect
+from agencies.portal.tool_pages import find_version, folder_of, preview_page, saved_redirect
 from models.errors import ImportFileError, JointauditError, Problem
 from models.questionnaire import Tool
 from models.questionnaire.sheets import MAX_FILE_BYTES
@@ -29,7 +29,7 @@ from models.questionnaire.spreadsheet_writer import tool_yaml, write_xlsx
 from models.questionnaire.tool_import import import_tool
 from models.round import AuditRound
 from models.settings import Settings
-from models.tool_version import ToolVersion, frozen_tool, save_tool_version
+from models.tool_version import ToolVersion, save_tool_version
 
 UPLOAD_SUFFIXES = (".xlsx", ".yaml", ".yml")
 FORM_ALLOWANCE = 64_000  # the other fields and the multipart framing around the file
@@ -130,16 +130,11 @@ def library(*, session: Session, settings: Settings) -> list[LibraryRow]:
 
 
 def tool_of_version(*, session: Session, settings: Settings, name: str, version: str) -> Tool:
-    """A stored version of a tool, or the saved file's when it is that version; else 404."""
-    stored = session.exec(
-        select(ToolVersion).where(ToolVersion.name == name, ToolVersion.version == version)
-    ).first()
-    if stored is not None:
-        return frozen_tool(stored)
-    found = saved_tools(settings).get(name)
-    if found is not None and found[0].version == version:
-        return found[0]
-    raise not_found()
+    """A version of a tool (stored, or the saved file's), or the "not found" page."""
+    found = find_version(session=session, settings=settings, name=name, version=version)
+    if found is None:
+        raise not_found()
+    return found
 
 
 def library_page(

@@ -169,6 +169,19 @@ def test_changing_a_questions_type_shows_that_types_settings_before_anything_is_
     assert read_tool(tools_dir / "da-local.yaml").version == first
 
 
+def test_a_copys_changes_are_shown_against_the_version_it_was_copied_from(
+    tools: Portal, tools_dir: Path
+) -> None:
+    tools.sign_in(COORDINATOR)
+    assert copy_tool(tools, "domestic-abuse", "da-local", "Our audit").status_code == 303
+    check = tools.client.get(f"{EDIT}/check").text
+    version = version_of("domestic-abuse")
+    assert f"What changed since version {version} of domestic-abuse" in check
+    for row in ("Name", "domestic-abuse", "da-local", "Title", "Our audit"):
+        assert row in check, row
+    assert list(tools_dir.iterdir()) == [tools_dir / ".drafts"]
+
+
 def test_a_copy_needs_a_new_valid_name(tools: Portal, tools_dir: Path) -> None:
     tools.sign_in(COORDINATOR)
     taken = copy_tool(tools, "neglect", "domestic-abuse")
