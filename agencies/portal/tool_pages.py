@@ -150,6 +150,7 @@ def problem_errors(problems: list[tuple[Loc, str]], prefix: Loc, fallback: str) 
     errors: Values = {}
     for loc, message in problems:
         key = field_of(loc, prefix) or fallback
+        message = message.replace(" (shared: true)", "")  # the YAML key, not the page's words
         text = message[0].upper() + message[1:]
         errors.setdefault(key, text)
     return errors

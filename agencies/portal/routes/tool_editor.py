@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import Coordinator, SessionDep, not_found
+from agencies.deps import Coordinator, Now, SessionDep, not_found
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import page
 from agencies.portal.routes import tool_questions
@@ -253,7 +253,9 @@ def _check_page(request: Request, session: Session, draft: Draft, errors: Values
 
 
 @router.post("/{name}/edit/save", response_model=None)
-async def save_draft(request: Request, _c: Coordinator, session: SessionDep, name: str) -> Response:
+async def save_draft(
+    request: Request, _c: Coordinator, session: SessionDep, name: str, at: Now
+) -> Response:
     """Validate the whole tool as `tools import` does, store it as NAME.yaml and its version."""
     draft = draft_or_404(request, name)
     try:
@@ -263,7 +265,7 @@ async def save_draft(request: Request, _c: Coordinator, session: SessionDep, nam
         return _check_page(request, session, draft, errors)
     except JointauditError as error:
         return _check_page(request, session, draft, {"save": readable(error)})
-    save_tool_version(session=session, tool=stored.tool)
+    save_tool_version(session=session, tool=stored.tool, now=at)
     session.commit()
     return saved_redirect(stored.tool)
 

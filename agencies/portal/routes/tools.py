@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
-from agencies.deps import Coordinator, SessionDep, coordinator, not_found
+from agencies.deps import Coordinator, Now, SessionDep, coordinator, not_found
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import page
 from agencies.portal.tool_drafts import drafts, saved_tools
@@ -217,7 +217,9 @@ def _upload_name(upload: UploadFile) -> str:
 
 
 @uploads.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request, _coordinator: Coordinator, session: SessionDep) -> Response:
+async def upload(
+    request: Request, _coordinator: Coordinator, session: SessionDep, at: Now
+) -> Response:
     """Store an uploaded spreadsheet or YAML in the tools folder, checked as `tools import` is."""
     settings: Settings = request.app.state.settings
     form = await request.form()
@@ -246,7 +248,7 @@ async def upload(request: Request, _coordinator: Coordinator, session: SessionDe
             return library_page(
                 request, session, status_code=409, errors={"tool_file": readable(error)}
             )
-    save_tool_version(session=session, tool=stored.tool)
+    save_tool_version(session=session, tool=stored.tool, now=at)
     session.commit()
     return saved_redirect(stored.tool)
 

@@ -15,6 +15,7 @@ from tests.agencies.portal import test_browser
 
 pytestmark = pytest.mark.browser
 server = test_browser.server  # the same `jointaudit serve` fixture
+BROKEN = b"name: broken-local\ntitle: Broken\nsections: nothing\n"
 WORDING = "Was information about the abuse shared with the agencies that needed it?"
 
 
@@ -56,6 +57,12 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
         page.get_by_role("link", name="Audit tools").click()
         assert page.locator("h1").inner_text() == "Audit tools"
         _look(page, shots, "library", "the tool library")
+        broken = {"name": "broken.yaml", "mimeType": "application/yaml", "buffer": BROKEN}
+        page.set_input_files("#tool_file", files=[broken])
+        page.get_by_role("button", name="Upload and check").click()
+        summary = page.locator(".govuk-error-summary")
+        assert summary.is_visible() and "broken.yaml: line 3" in summary.inner_text()
+        _look(page, shots, "upload-error", "an upload with mistakes")
 
         page.locator("#tool-domestic-abuse").get_by_role("link", name="Copy").click()
         page.fill("#name", "da-small")
