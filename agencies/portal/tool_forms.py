@@ -139,6 +139,14 @@ def question_from_form(
     threshold = _number(form, "action_threshold", errors, "The action threshold")
     action, measure = _text(form, "action_text"), _text(form, "action_measure")
     if threshold is not None or action or measure:
+        needed = {
+            "action_threshold": (threshold is None, "Enter the threshold, a per cent like 80"),
+            "action_text": (not action, "Enter the action to suggest"),
+            "action_measure": (not measure, "Enter how success will be measured"),
+        }
+        for name, (missing, text) in needed.items():
+            if missing:
+                errors.setdefault(name, text)
         question["action_rule"] = {
             "threshold_percent": int(threshold) if threshold is not None else None,
             "action": action,

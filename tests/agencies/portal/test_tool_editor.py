@@ -102,6 +102,16 @@ def test_an_edit_that_breaks_a_rule_shows_an_error_summary_and_changes_nothing(
     assert "a tool must start with the question" in removed.text.lower()  # type: ignore[attr-defined]
     threshold = save_question(tools, "da-local", "info_sharing", action_threshold="most")
     assert "The action threshold must be a number" in threshold.text
+    partial = save_question(
+        tools,
+        "da-local",
+        "plan_tasks",
+        action_threshold="",
+        action_text="Review plans.",
+        action_measure="",
+    )
+    assert partial.status_code == 400 and 'href="#action_threshold"' in partial.text
+    assert "Enter how success will be measured" in partial.text
     assert "Nothing has changed" in tools.client.get(f"{EDIT}/check").text
     assert read_tool(tools_dir / "da-local.yaml").version == first
 

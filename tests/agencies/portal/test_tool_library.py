@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from models.questionnaire import read_tool
@@ -190,3 +191,38 @@ def test_an_upload_over_the_size_cap_is_refused_before_it_is_read(
     assert response.status_code == 413  # type: ignore[attr-defined]
     assert "The selected file must be smaller than 2 MB" in response.text  # type: ignore[attr-defined]
     assert list(tools_dir.iterdir()) == []
+
+
+def test_a_chunked_upload_over_the_cap_is_cut_off_while_it_is_read(
+    tools: Portal, tools_dir: Path
+) -> None:
+    tools.sign_in(COORDINATOR)
+    boundary = "jointaudit"
+    csrf = tools.csrf("/tasks")
+
+    def body() -> Iterator[bytes]:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            f'{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name="tool_file"; '
+            'filename="big.xlsx"\r\n\r\n'
+        ).encode()
+        for _ in range(30):
+            yield b"0" * 100_000  # 3 MB in all, sent without a length
+
+    response = tools.client.post(
+        "/coordinator/tools/upload",
+        content=body(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 413
+    assert "The selected file must be smaller than 2 MB" in response.text
+    assert list(tools_dir.iterdir()) == []
+
+
+def test_an_oversized_upload_from_a_lead_is_not_found_like_every_coordinator_page(
+    tools: Portal,
+) -> None:
+    tools.sign_in(LEAD)
+    response = _upload(tools, "big.xlsx", b"0" * 2_100_000)
+    assert response.status_code == 404  # type: ignore[attr-defined]
+    assert "smaller than" not in response.text  # type: ignore[attr-defined]
