@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from models.errors import ConflictError, ImportFileError, NotFoundError, Problem
-from models.questionnaire import Tool, canonical_form
+from models.questionnaire import Tool, canonical_form, read_tool
 from models.questionnaire.catalog import BUILTIN_DIR, catalog, read_entry
 from models.questionnaire.conditions import vocabulary_problems
 from models.questionnaire.located import Loc
@@ -60,9 +60,28 @@ def draft_path(folder: Path, name: str) -> Path:
 
 
 def saved_tools(settings: Settings) -> dict[str, tuple[Tool, bool]]:
-    """Every catalogued tool by name, with whether it is built in."""
-    entries = catalog([d for d in settings.tool_dirs if Path(d).is_dir()])
-    return {entry.name: (read_entry(entry), entry.builtin) for entry in entries}
+    """Every catalogued tool that reads as valid, by name, with whether it is built in."""
+    tools, _ = _read_catalog(settings)
+    return tools
+
+
+def unreadable_tools(settings: Settings) -> list[ImportFileError]:
+    """The partnership's tool files that do not read as valid tools (edited by hand, say)."""
+    _, problems = _read_catalog(settings)
+    return problems
+
+
+def _read_catalog(
+    settings: Settings,
+) -> tuple[dict[str, tuple[Tool, bool]], list[ImportFileError]]:
+    tools: dict[str, tuple[Tool, bool]] = {}
+    problems = []
+    for entry in catalog([d for d in settings.tool_dirs if Path(d).is_dir()]):
+        try:
+            tools[entry.name] = (read_entry(entry), entry.builtin)
+        except ImportFileError as error:
+            problems.append(error)
+    return tools, problems
 
 
 def load_draft(folder: Path, name: str) -> Draft | None:
@@ -115,7 +134,8 @@ def _name_problem(folder: Path, settings: Settings, name: str) -> str | None:
         return (
             "Enter a name of 2 to 60 lower-case letters, digits or hyphens, starting with a letter"
         )
-    if name in saved_tools(settings) or (BUILTIN_DIR / f"{name}.yaml").exists():
+    files = (BUILTIN_DIR / f"{name}.yaml", folder / f"{name}.yaml")
+    if name in saved_tools(settings) or any(path.exists() for path in files):
         return f"There is already a tool named {name}: choose another name"
     if load_draft(folder, name) is not None:
         return f"A draft named {name} is already being edited: choose another name"
@@ -171,11 +191,7 @@ def save(folder: Path, settings: Settings, draft: Draft) -> StoredTool:
 
 def read_entry_version(path: Path) -> str | None:
     """The version of the tool saved at this path, or None when there is none."""
-    if not path.is_file():
-        return None
-    from models.questionnaire import read_tool
-
-    return read_tool(path).version
+    return read_tool(path).version if path.is_file() else None
 
 
 def require_draft(folder: Path, name: str) -> Draft:

@@ -20,7 +20,7 @@ from starlette.types import Message
 from agencies.deps import Coordinator, Now, SessionDep, coordinator, not_found
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import page
-from agencies.portal.tool_drafts import drafts, saved_tools
+from agencies.portal.tool_drafts import drafts, saved_tools, unreadable_tools
 from agencies.portal.tool_pages import find_version, folder_of, preview_page, saved_redirect
 from models.errors import ImportFileError, JointauditError, Problem
 from models.questionnaire import Tool
@@ -157,6 +157,10 @@ def library_page(
         "tools/library.html",
         status_code=status_code,
         rows=rows,
+        unreadable=[
+            (Path(error.source).name, error.problems[0] if error.problems else "")
+            for error in unreadable_tools(settings)
+        ],
         saved=message,
         folder=folder_of(settings),
         errors=errors or {},

@@ -226,3 +226,18 @@ def test_an_oversized_upload_from_a_lead_is_not_found_like_every_coordinator_pag
     response = _upload(tools, "big.xlsx", b"0" * 2_100_000)
     assert response.status_code == 404  # type: ignore[attr-defined]
     assert "smaller than" not in response.text  # type: ignore[attr-defined]
+
+
+def test_a_tool_file_broken_by_hand_is_named_on_the_library_and_the_rest_still_shown(
+    tools: Portal, tools_dir: Path
+) -> None:
+    (tools_dir / "broken-local.yaml").write_text("name: broken-local\ntitle: Broken\n")
+    tools.sign_in(COORDINATOR)
+    page = tools.client.get("/coordinator/tools")
+    assert page.status_code == 200
+    assert (
+        "The tool file broken-local.yaml in the partnership's tools folder cannot be read"
+        in page.text
+    )
+    assert 'id="tool-domestic-abuse"' in page.text
+    assert copy_tool(tools, "domestic-abuse", "broken-local").status_code == 400
