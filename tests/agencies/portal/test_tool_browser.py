@@ -65,6 +65,7 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
         _look(page, shots, "upload-error", "an upload with mistakes")
 
         page.locator("#tool-domestic-abuse").get_by_role("link", name="Copy").click()
+        _look(page, shots, "copy", "the copy form")
         page.fill("#name", "da-small")
         page.fill("#title", "Small domestic abuse audit")
         page.get_by_role("button", name="Copy and edit").click()
@@ -73,6 +74,11 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
             page.locator(f"form[action$='/questions/{question}/remove'] button").click()
             assert page.locator(f"form[action$='/questions/{question}/remove']").count() == 0
         _look(page, shots, "editor", "the editor")
+        page.get_by_role("link", name="Add a section").click()
+        page.get_by_role("button", name="Add the section").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        _look(page, shots, "section-error", "a new section with errors")
+        page.get_by_role("link", name="Back to the draft").click()
 
         page.get_by_role("link", name="Change question 2").click()
         _look(page, shots, "question", "a question's page")

@@ -10,7 +10,6 @@ from tests.agencies.portal.conftest import Portal
 
 COORDINATOR = "casey@testshire.example.org"
 LEAD = "lead@police.example.org"
-FIELD = re.compile(r'<(input|textarea|select)\b[^>]*\bname="([^"]+)"[^>]*>')
 
 
 def version_of(name: str) -> str:
