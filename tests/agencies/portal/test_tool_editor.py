@@ -201,3 +201,26 @@ def test_a_copy_needs_a_new_valid_name(tools: Portal, tools_dir: Path) -> None:
     assert "lower-case letters" in bad.text  # type: ignore[attr-defined]
     assert tools.client.get("/coordinator/tools/neglect/edit").status_code == 404
     assert list(tools_dir.iterdir()) == []
+
+
+def test_saving_a_draft_after_someone_else_saved_the_tool_is_refused_and_keeps_their_file(
+    tools: Portal, tools_dir: Path
+) -> None:
+    first = _saved_copy(tools, tools_dir)
+    assert (
+        save_question(tools, "da-local", "info_sharing", text="Was it shared?").status_code == 303
+    )
+    theirs = (
+        (tools_dir / "da-local.yaml")
+        .read_text()
+        .replace("title: Local audit", "title: Their audit")
+    )
+    (tools_dir / "da-local.yaml").write_text(theirs)
+    refused = _save(tools)
+    assert refused.status_code == 400
+    assert "was saved by someone else since this draft began" in refused.text
+    assert 'class="govuk-error-summary"' in refused.text
+    assert (tools_dir / "da-local.yaml").read_text() == theirs
+    assert read_tool(tools_dir / "da-local.yaml").version != first
+    assert tools.post(f"{EDIT}/discard").status_code == 303
+    assert "Their audit" in tools.client.get(EDIT).text
