@@ -26,6 +26,8 @@ from agencies.portal.routes import (
     reports,
     sign_in,
     tasks,
+    tool_editor,
+    tools,
 )
 from agencies.portal.security import check_csrf, session_and_headers
 from models.db import get_engine
@@ -85,6 +87,8 @@ def create_portal(
         coordinator_lists,
         coordinator_changes,
         findings,
+        tools,
+        tool_editor,
     ):
         app.include_router(module.router)
 

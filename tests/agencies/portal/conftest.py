@@ -127,3 +127,20 @@ def complete_answers(portal: Portal, agency: str) -> dict[str, str | list[str]]:
         else:
             data[f"q__{question.id}"] = question.choices()[0][0]
     return data
+
+
+@pytest.fixture
+def tools_dir(tmp_path: Path) -> Path:
+    """The partnership's tools folder."""
+    folder = tmp_path / "partnership-tools"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def tools(portal: Portal, settings: Settings, tools_dir: Path) -> Iterator[Portal]:
+    """The portal of the launched round, its settings naming the partnership's tools folder."""
+    configured = settings.model_copy(update={"tool_dirs": (tools_dir,)})
+    app = create_app(configured, engine=portal.engine, clock=lambda: NOW)
+    with TestClient(app, base_url="http://testserver") as client:
+        yield Portal(client=client, engine=portal.engine, round_id=portal.round_id)
