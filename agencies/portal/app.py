@@ -19,7 +19,9 @@ from agencies.portal.routes import (
     coordinator,
     coordinator_changes,
     coordinator_lists,
+    launch,
     plan,
+    reaudit,
     reports,
     sign_in,
     tasks,
@@ -76,6 +78,8 @@ def create_portal(
         plan,
         actions,
         reports,
+        launch,  # before coordinator: /rounds/new is not a round number
+        reaudit,
         coordinator,
         coordinator_lists,
         coordinator_changes,
