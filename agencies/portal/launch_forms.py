@@ -13,6 +13,7 @@ from agencies.portal.forms import read_date
 from flows.rounds.launch import check_due_date, check_grace
 from flows.rounds.launch_options import ATTRIBUTES, LaunchOptions
 from flows.rounds.named import numbered_refs
+from flows.rounds.selection import UNKNOWN
 from models.calendar import WorkingDayCalendar
 from models.errors import InputError
 from models.round_parameters import ChaseOverrides, LaunchParameters, SelectionCriteria
@@ -59,8 +60,11 @@ def labelled(options: LaunchOptions) -> dict[str, list[tuple[str, str]]]:
                 else f"{v} ({cases(n)})",
             )
             for v, n in options.values["category"]
+            if v != UNKNOWN  # a criterion matches recorded values only
         ],
-        "age_bands": [(v, f"{v} ({cases(n)})") for v, n in options.values["age_band"]],
+        "age_bands": [
+            (v, f"{v} ({cases(n)})") for v, n in options.values["age_band"] if v != UNKNOWN
+        ],
     }
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from agencies.deps import Coordinator, Now, SessionDep, actor
 from agencies.portal.coordinator_views import page, round_or_404
@@ -16,16 +16,19 @@ from agencies.portal.routes.launch import check_page, plan_errors, posted
 from flows.rounds.calendar_file import round_calendar
 from flows.rounds.launch import launch_round, plan_launch
 from flows.rounds.reaudit import reaudit_parameters
+from models.agency import Agency
 from models.errors import JointauditError
 from models.round import AuditRound
 from models.round_parameters import LaunchParameters
 from models.settings import Settings
+from models.tool_version import ToolVersion
 
 router = APIRouter(prefix="/coordinator")
 
 
 def _page(
     request: Request,
+    session: Session,
     round_: AuditRound,
     values: FormData,
     *,
@@ -33,12 +36,15 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     baseline = LaunchParameters.model_validate(round_.parameters)
+    names = dict(session.exec(select(Agency.code, Agency.name)).all())
     return page(
         request,
         "reaudit.html",
         status_code=status_code,
         round=round_,
         baseline=baseline,
+        tool=session.get(ToolVersion, round_.tool_version_id),
+        agency_names=[names.get(code, code) for code in baseline.agencies],
         values=values,
         errors=errors or {},
         targets={"due": "due-day"},
@@ -83,7 +89,7 @@ def reaudit_form(
     """The re-audit form: a due date, the same cases or not, the same tool version or not."""
     round_ = round_or_404(session=session, round_id=round_id)
     seed, key = mint()
-    return _page(request, round_, {"seed": [seed], "key": [key]})
+    return _page(request, session, round_, {"seed": [seed], "key": [key]})
 
 
 @router.post("/rounds/{round_id}/reaudit", response_class=HTMLResponse)
@@ -94,15 +100,15 @@ async def check_reaudit(
     round_ = round_or_404(session=session, round_id=round_id)
     values = await posted(request)
     if first(values, "action") == "show":
-        return _page(request, round_, values)
+        return _page(request, session, round_, values)
     settings: Settings = request.app.state.settings
     params, seed, _key, errors = _params(session, round_, values, at, settings)
     if params is None:
-        return _page(request, round_, values, errors=errors, status_code=400)
+        return _page(request, session, round_, values, errors=errors, status_code=400)
     try:
         plan = plan_launch(session=session, params=params, seed=seed, now=at, settings=settings)
     except JointauditError as error:
-        return _page(request, round_, values, errors=plan_errors(error), status_code=400)
+        return _page(request, session, round_, values, errors=plan_errors(error), status_code=400)
     return check_page(
         request,
         plan,
@@ -123,7 +129,7 @@ async def launch_reaudit(
     settings: Settings = request.app.state.settings
     params, seed, key, errors = _params(session, round_, values, at, settings)
     if params is None:
-        return _page(request, round_, values, errors=errors, status_code=400)
+        return _page(request, session, round_, values, errors=errors, status_code=400)
     try:
         result = launch_round(
             session=session,
@@ -136,7 +142,7 @@ async def launch_reaudit(
         )
     except JointauditError as error:
         session.rollback()
-        return _page(request, round_, values, errors=plan_errors(error), status_code=400)
+        return _page(request, session, round_, values, errors=plan_errors(error), status_code=400)
     session.commit()
     return RedirectResponse(f"/coordinator/rounds/{result.round_id}?launched=1", status_code=303)
 

@@ -237,3 +237,84 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
         _axe(page, "the round page with identities")
         browser.close()
     assert csp_errors == []
+
+
+def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audits_it(
+    server: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = server
+    csp_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.on(
+            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
+        )
+        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(base + "/coordinator/rounds")
+        page.get_by_role("button", name="Launch a round", exact=True).click()
+        assert page.locator("h1").inner_text() == "Launch a round"
+        _axe(page, "the launch form")
+        page.screenshot(path=str(tmp_path / "launch-form.png"), full_page=True)
+
+        page.fill("#title", "Domestic abuse, balanced")
+        page.check("#tool")
+        for label in ("Police agency", "Csc agency", "Health agency"):
+            page.get_by_label(label).check()
+        page.get_by_label("Domestic abuse (6 cases)").check()
+        page.fill("#sample_size", "3")
+        page.get_by_label("In proportion to the register, by the attribute below").check()
+        page.select_option("#stratify_by", "category")
+        page.fill("#due-day", "25")
+        page.fill("#due-month", "12")
+        page.fill("#due-year", "2026")
+        page.get_by_role("button", name="Check the selection").click()
+        summary = page.locator(".govuk-error-summary")
+        assert summary.is_visible() and "Christmas Day" in summary.inner_text()
+        _axe(page, "the launch form with an error")
+        page.screenshot(path=str(tmp_path / "launch-error.png"), full_page=True)
+        page.fill("#due-day", "15")
+        page.fill("#due-month", "1")
+        page.fill("#due-year", "2027")
+        page.get_by_role("button", name="Check the selection").click()
+        assert page.locator("h1").inner_text() == "Domestic abuse, balanced"
+        assert page.locator("#cases li").count() == 3
+        _axe(page, "the checked selection")
+        page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+        page.get_by_role("button", name="Launch").click()
+        page.wait_for_url(base + "/coordinator/rounds/2?launched=1")
+        assert "Round launched" in page.locator(".govuk-notification-banner").inner_text()
+        chasing = page.locator("#chasing")
+        assert chasing.is_visible() and "Reminder" in page.content()
+        _axe(page, "the new round with its chase schedule")
+        page.screenshot(path=str(tmp_path / "round.png"), full_page=True)
+
+        page.get_by_role("link", name="Re-audit using the same parameters").click()
+        _axe(page, "the re-audit form")
+        page.screenshot(path=str(tmp_path / "reaudit-form.png"), full_page=True)
+        page.fill("#due-day", "15")
+        page.fill("#due-month", "6")
+        page.fill("#due-year", "2027")
+        page.get_by_label("The very same cases").check()
+        page.get_by_role("button", name="Check the re-audit").click()
+        assert "The same cases as round 2" in page.content()
+        _axe(page, "the checked re-audit")
+        page.screenshot(path=str(tmp_path / "reaudit-check.png"), full_page=True)
+        page.get_by_role("button", name="Launch").click()
+        page.wait_for_url(base + "/coordinator/rounds/3?launched=1")
+        assert "Re-audit of" in page.content()
+
+        page.goto(base + "/coordinator/rounds/new/named")
+        _axe(page, "the named cases form")
+        page.screenshot(path=str(tmp_path / "named-form.png"), full_page=True)
+        page.goto(base + "/coordinator/tools/domestic-abuse")
+        _axe(page, "the tool preview")
+        page.screenshot(path=str(tmp_path / "tool-preview.png"), full_page=True)
+        browser.close()
+    assert csp_errors == []

@@ -253,3 +253,15 @@ def test_the_round_page_shows_what_chasing_will_send_and_the_calendar(portal: Po
     ics = portal.client.get(f"/coordinator/rounds/{portal.round_id}/calendar.ics")
     assert ics.headers["content-type"].startswith("text/calendar")
     assert "DTSTART;VALUE=DATE:20261216" in ics.text and ics.text.endswith("END:VCALENDAR\r\n")
+
+
+def test_a_named_cases_round_is_re_audited_with_its_very_cases(portal: Portal) -> None:
+    portal.sign_in(COORDINATOR)
+    named = _form(mode="named", case_list="C-0002\nC-0005", key="portal:named")
+    launched = portal.post("/coordinator/rounds/new/launch", named)
+    base = launched.headers["location"].split("?")[0]  # type: ignore[attr-defined]
+    form = portal.client.get(f"{base}/reaudit").text
+    assert "This round audited named cases" in form
+    dates = {"due-day": "15", "due-month": "1", "due-year": "2027", "same_cases": "no"}
+    check = portal.post(f"{base}/reaudit", dates)
+    assert check.status_code == 200 and _refs_on(check.text) == ["C-0002", "C-0005"]  # type: ignore[attr-defined]
