@@ -21,6 +21,7 @@ from agencies.portal.routes import (
     coordinator_lists,
     launch,
     plan,
+    programme,
     reaudit,
     reports,
     sign_in,
@@ -80,6 +81,7 @@ def create_portal(
         reports,
         launch,  # before coordinator: /rounds/new is not a round number
         reaudit,
+        programme,
         coordinator,
         coordinator_lists,
         coordinator_changes,

@@ -41,15 +41,15 @@ TOO_FEW = "not enough eligible cases"
 
 async def posted(request: Request) -> dict[str, list[str]]:
     """The posted form as lists of strings; an uploaded list of cases joins the pasted one."""
-    form = await request.form()
     data: dict[str, list[str]] = {}
-    for name, value in form.multi_items():
-        if isinstance(value, str):
-            data.setdefault(name, []).append(value)
-        elif name == "case_file":
-            text = (await value.read()).decode("utf-8-sig", errors="replace")
-            if text.strip():
-                data.setdefault("case_list", []).append(text)
+    async with request.form() as form:
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                data.setdefault(name, []).append(value)
+            elif name == "case_file":
+                text = (await value.read()).decode("utf-8-sig", errors="replace")
+                if text.strip():
+                    data.setdefault("case_list", []).append(text)
     data.pop("csrf_token", None)
     return data
 
