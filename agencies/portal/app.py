@@ -23,6 +23,7 @@ from agencies.portal.routes import (
     plan,
     programme,
     reaudit,
+    register,
     reports,
     sign_in,
     tasks,
@@ -82,6 +83,7 @@ def create_portal(
         launch,  # before coordinator: /rounds/new is not a round number
         reaudit,
         programme,
+        register,
         coordinator,
         coordinator_lists,
         coordinator_changes,
