@@ -21,7 +21,7 @@ from flows.register.summary import register_summary
 from models.errors import ImportFileError, JointauditError
 
 router = APIRouter(prefix="/coordinator")
-QUOTED = re.compile(r"""\s*\(?'[^']*'\)?|\s*\(?"[^"]*"\)?""")
+QUOTED = re.compile(r"""\s*\(?'[^']*'\)?|\s*\(?"[^"]*"\)?|\s*\(JOINTAUDIT_[A-Z_]+\)""")
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 WHERE = re.compile(r"^line (\d+)(?:, column (.+))?$")
 
@@ -87,10 +87,10 @@ async def upload_register(
         except ImportFileError as error:
             session.rollback()
             count = len(error.problems)
-            noun = "problem" if count == 1 else "problems"
+            noun, them = ("problem", "it") if count == 1 else ("problems", "them")
             message = (
                 f"The file has {count} {noun}: nothing was imported. "
-                "Correct them and upload the file again"
+                f"Correct {them} and upload the file again"
             )
             return _page(
                 request, session, problems=problem_rows(error), error=message, status_code=400

@@ -29,7 +29,15 @@ from models.db import create_db_engine, upgrade_database
 from models.partnership import Person
 from models.settings import Settings
 from notifications.tokens import mint_sign_in_token
-from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
+from tests.builders import (
+    NOW,
+    import_register,
+    launch_parameters,
+    load_agencies,
+    register_of,
+    write_csv,
+    write_yaml,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -258,6 +266,34 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(base + "/coordinator/rounds")
+        page.get_by_role("link", name="The case register").click()
+        bad = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
+        bad[1]["category"] = "XX"
+        page.set_input_files("#register_file", str(write_csv(tmp_path / "bad.csv", bad)))
+        page.get_by_role("button", name="Import the register").click()
+        assert "nothing was imported" in page.locator(".govuk-error-summary").inner_text()
+        _axe(page, "the register page with problems")
+        page.screenshot(path=str(tmp_path / "register-problems.png"), full_page=True)
+        good = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
+        good += register_of(counts={"CIN": 3}, prefix="N")
+        page.set_input_files("#register_file", str(write_csv(tmp_path / "good.csv", good)))
+        page.get_by_role("button", name="Import the register").click()
+        assert "The register was imported" in page.content()
+        _axe(page, "the register page")
+        page.screenshot(path=str(tmp_path / "register.png"), full_page=True)
+
+        page.goto(base + "/coordinator/programme")
+        plan = {"year": 2026, "rounds": [{
+            "key": "neglect-spring", "theme": "neglect", "tool": "neglect",
+            "launch": "2027-02-02", "sample": 3, "agencies": ["police", "csc"],
+        }]}  # fmt: skip
+        page.set_input_files("#programme_file", str(write_yaml(tmp_path / "p.yaml", plan)))
+        page.get_by_role("button", name="Upload the programme").click()
+        assert "The programme was loaded" in page.content()
+        _axe(page, "the programme page")
+        page.screenshot(path=str(tmp_path / "programme.png"), full_page=True)
+
+        page.goto(base + "/coordinator/rounds")
         page.get_by_role("button", name="Launch a round", exact=True).click()
         assert page.locator("h1").inner_text() == "Launch a round"
         _axe(page, "the launch form")
@@ -267,7 +303,7 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.check("#tool")
         for label in ("Police agency", "Csc agency", "Health agency"):
             page.get_by_label(label).check()
-        page.get_by_label("Domestic abuse (6 cases)").check()
+        page.get_by_label("Domestic abuse (9 cases)").check()
         page.fill("#sample_size", "3")
         page.get_by_label("In proportion to the register, by the attribute below").check()
         page.select_option("#stratify_by", "category")
