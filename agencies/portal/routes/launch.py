@@ -29,7 +29,7 @@ from agencies.portal.launch_forms import (
 from agencies.portal.tool_preview import render_preview
 from flows.rounds.launch import LaunchPlan, launch_round, plan_launch
 from flows.rounds.launch_options import launch_options
-from flows.rounds.named import NAMED_RESPONSE_DAYS
+from flows.rounds.named import NAMED_RESPONSE_DAYS, numbered_refs
 from models.calendar import WorkingDayCalendar, london_date
 from models.errors import ImportFileError, JointauditError, NotFoundError
 from models.questionnaire.catalog import load_tool
@@ -201,7 +201,8 @@ async def check_selection(
             fewer=fewer,
             status_code=400,
         )
-    values = {**values, "case_list": [found.case_list]} if found.named else values
+    if found.named:  # one hidden field per reference: no newline inside an attribute
+        values = {**values, "case_list": [ref for _, ref in numbered_refs(found.case_list)]}
     return check_page(request, plan, values, action="/coordinator/rounds/new/launch")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -208,7 +209,14 @@ def test_a_named_cases_round_defaults_to_five_working_days_and_is_marked(portal:
     )
     check = portal.post("/coordinator/rounds/new", named)
     assert check.status_code == 200 and _refs_on(check.text) == ["C-0002", "C-0005"]  # type: ignore[attr-defined]
-    launched = portal.post("/coordinator/rounds/new/launch", named)
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', check.text)  # type: ignore[attr-defined]
+    carried: dict[str, Any] = {}
+    for name, value in hidden:
+        carried.setdefault(name, []).append(value)
+    assert carried["case_list"] == ["C-0002", "C-0005"]
+    change = portal.post("/coordinator/rounds/new", {**carried, "action": "show"})
+    assert ">C-0002\nC-0005</textarea>" in change.text  # type: ignore[attr-defined]
+    launched = portal.post("/coordinator/rounds/new/launch", carried)
     page = portal.client.get(launched.headers["location"]).text  # type: ignore[attr-defined]
     assert "Named cases (inspection)" in page
     round_ = _rounds(portal)[-1]
