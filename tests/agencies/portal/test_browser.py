@@ -146,6 +146,22 @@ def _axe(page: Any, what: str) -> None:
     assert problems == [], f"axe found WCAG 2.2 A/AA violations on {what}: {problems}"
 
 
+def _signed_in_coordinator(
+    playwright: Any, base: str, tokens: dict[str, str], csp_errors: list[str]
+) -> tuple[Any, Any]:
+    """Chromium with a page signed in as the coordinator, on the rounds list; CSP reports kept."""
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+    page = browser.new_page()
+    page.on("console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None)
+    page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/coordinator/rounds")
+    return browser, page
+
+
 def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises_a_concern(
     server: Any, tmp_path: Path
 ) -> None:
@@ -207,17 +223,7 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
     base, tokens = server
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        page.on(
-            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
-        )
-        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/coordinator/rounds")
+        browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
         _axe(page, "the rounds list")
 
         page.get_by_role("link", name="1: Domestic abuse joint audit").click()
@@ -255,17 +261,7 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
     base, tokens = server
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        page.on(
-            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
-        )
-        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/coordinator/rounds")
+        browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
         page.get_by_role("link", name="The case register").click()
         bad = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
         bad[1]["category"] = "XX"
