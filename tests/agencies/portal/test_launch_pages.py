@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.case import Case
-from models.round import AuditRound
+from models.round import AuditRound, RoundCase
 from tests.agencies.portal.conftest import Portal
 from tests.agencies.portal.plan_helpers import BOARD, add_board_reader
 from tests.cli import Run
@@ -129,6 +129,27 @@ def test_the_pages_dry_run_and_launch_pick_the_clis_cases_for_the_same_seed(
         assert round_.selection["strata"] == cli["selection"]["strata"]
     shown = portal.client.get(launched.headers["location"]).text  # type: ignore[attr-defined]
     assert "Round launched" in shown and all(ref in shown for ref in cli["case_refs"])
+    with Session(portal.engine) as session:
+        launched_refs = session.exec(
+            select(Case.case_ref)
+            .join(RoundCase, col(RoundCase.case_id) == col(Case.id))
+            .where(col(RoundCase.round_id) == new_id)
+            .order_by(col(Case.case_ref))
+        ).all()
+    assert list(launched_refs) == cli["case_refs"]
+
+
+def test_reminder_overrides_entered_at_launch_move_what_chasing_will_send(portal: Portal) -> None:
+    portal.sign_in(COORDINATOR)
+    form = _form(reminder_days_before_due="1", escalate_after_days_overdue="2")
+    launched = portal.post("/coordinator/rounds/new/launch", form)
+    page = portal.client.get(launched.headers["location"]).text  # type: ignore[attr-defined]
+    chasing = page.split('id="chasing"', 1)[1].split('id="grid"', 1)[0]
+    # Due Friday 15 January 2027: reminder Thursday 14th, escalation Tuesday 19th.
+    assert "Thursday 14 January 2027" in chasing and "Tuesday 19 January 2027" in chasing
+    assert _rounds(portal)[-1].parameters["chase"]["reminder_days_before_due"] == 1
+    bad = portal.post("/coordinator/rounds/new", _form(reconcile_grace_days="1"))
+    assert bad.status_code == 400 and 'href="#reconcile_grace_days"' in bad.text  # type: ignore[attr-defined]
 
 
 def test_a_double_press_of_launch_launches_once(portal: Portal) -> None:
