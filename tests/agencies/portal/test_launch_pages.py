@@ -294,3 +294,15 @@ def test_a_named_cases_round_is_re_audited_with_its_very_cases(portal: Portal) -
     dates = {"due-day": "15", "due-month": "1", "due-year": "2027", "same_cases": "no"}
     check = portal.post(f"{base}/reaudit", dates)
     assert check.status_code == 200 and _refs_on(check.text) == ["C-0002", "C-0005"]  # type: ignore[attr-defined]
+
+
+def test_named_cases_can_be_uploaded_as_a_file(portal: Portal) -> None:
+    portal.sign_in(COORDINATOR)
+    form = _form(mode="named", **{"due-day": "2", "due-month": "12", "due-year": "2026"})
+    form["csrf_token"] = portal.csrf("/coordinator/rounds/new/named")
+    response = portal.client.post(
+        "/coordinator/rounds/new",
+        data=form,
+        files={"case_file": ("cases.csv", b"\xef\xbb\xbfC-0004\r\nC-0001\r\n", "text/csv")},
+    )
+    assert response.status_code == 200 and _refs_on(response.text) == ["C-0001", "C-0004"]
