@@ -79,6 +79,10 @@ class LaunchParameters(_Strict):
     same_cases_as_round: int | None = Field(
         default=None, description="Re-audit exactly the cases of this earlier round"
     )
+    named_cases: bool = Field(
+        default=False,
+        description="Inspection mode: the cases were named (a list of references), not sampled",
+    )
 
     @model_validator(mode="after")
     def _one_way_to_balance(self) -> Self:

@@ -106,48 +106,63 @@ def launch_due_rounds(
         .where(col(PlannedRound.round_id).is_(None), col(PlannedRound.launch_date) <= today)
         .order_by(col(PlannedRound.launch_date), col(PlannedRound.id))
     ).all()
-    by_key = {p.key: p for p in session.exec(select(PlannedRound))}
     for planned in due:
-        deadline = calendar.add_working_days(today, planned.response_working_days)
-        seed = seed_from_key(f"programme:{planned.key}")
-        if planned.reaudit_of is not None:
-            baseline = by_key.get(planned.reaudit_of)
-            if baseline is None or baseline.round_id is None:
-                continue  # its baseline has not launched yet
-            params = reaudit_parameters(
-                session=session,
-                baseline_id=baseline.round_id,
-                due=deadline,
-                seed=seed,
-                same_cases=False,
-                same_tool_version=False,
-            )
-        else:
-            params = LaunchParameters.model_validate(
-                {**planned.parameters, "due_date": deadline.isoformat()}
-            )
-        result = launch_round(
-            session=session,
-            params=params,
-            seed=seed,
-            idempotency_key=f"programme:{planned.key}",
-            now=now,
-            actor=actor,
-            settings=settings,
+        round_id = launch_planned_round(
+            session=session, planned=planned, now=now, settings=settings, actor=actor
         )
-        planned.round_id, planned.launched_at = result.round_id, now
-        _tell_coordinators(session, planned, result.round_id, now)
-        record_event(
-            session=session,
-            actor=actor,
-            action="programme.round_launched",
-            entity_type="round",
-            entity_id=result.round_id,
-            now=now,
-            details={"key": planned.key, "late": planned.launch_date < today},
-        )
-        launched.append((planned.key, result.round_id))
+        if round_id is not None:
+            launched.append((planned.key, round_id))
     return launched
+
+
+def launch_planned_round(
+    *, session: Session, planned: PlannedRound, now: datetime, settings: Settings, actor: str
+) -> int | None:
+    """Launch one planned round now (once: its key is the idempotency key); None while a
+    re-audit's baseline has not launched."""
+    calendar = WorkingDayCalendar.with_closures(settings.closure_days)
+    today = london_date(now)
+    deadline = calendar.add_working_days(today, planned.response_working_days)
+    seed = seed_from_key(f"programme:{planned.key}")
+    if planned.reaudit_of is not None:
+        baseline = session.exec(
+            select(PlannedRound).where(col(PlannedRound.key) == planned.reaudit_of)
+        ).first()
+        if baseline is None or baseline.round_id is None:
+            return None  # its baseline has not launched yet
+        params = reaudit_parameters(
+            session=session,
+            baseline_id=baseline.round_id,
+            due=deadline,
+            seed=seed,
+            same_cases=False,
+            same_tool_version=False,
+        )
+    else:
+        params = LaunchParameters.model_validate(
+            {**planned.parameters, "due_date": deadline.isoformat()}
+        )
+    result = launch_round(
+        session=session,
+        params=params,
+        seed=seed,
+        idempotency_key=f"programme:{planned.key}",
+        now=now,
+        actor=actor,
+        settings=settings,
+    )
+    planned.round_id, planned.launched_at = result.round_id, now
+    _tell_coordinators(session, planned, result.round_id, now)
+    record_event(
+        session=session,
+        actor=actor,
+        action="programme.round_launched",
+        entity_type="round",
+        entity_id=result.round_id,
+        now=now,
+        details={"key": planned.key, "late": planned.launch_date < today},
+    )
+    return result.round_id
 
 
 def _tell_coordinators(

@@ -12,6 +12,7 @@ from flows.chase.policy import chase_rules
 from flows.rounds.access import grant_agency_contacts
 from flows.rounds.eligibility import FunnelStep, eligible_for, register_counts, same_cases_as
 from flows.rounds.messages import queue_invitations
+from flows.rounds.named import named_selection, numbered_refs
 from flows.rounds.selection import Selection, select_cases
 from flows.rounds.state import assign_members
 from models.agency import Agency
@@ -131,9 +132,16 @@ def _select(
 
 
 def plan_launch(
-    *, session: Session, params: LaunchParameters, seed: int, now: datetime, settings: Settings
+    *,
+    session: Session,
+    params: LaunchParameters,
+    seed: int,
+    now: datetime,
+    settings: Settings,
+    case_list: str = "",
 ) -> LaunchPlan:
-    """Validate the parameters and select the cases; writes nothing."""
+    """Validate the parameters and select the cases (the named ones in `case_list`, one
+    reference per line, when the parameters say named_cases); writes nothing."""
     tool = _tool(session, params, settings)
     agencies = _agencies(session, params.agencies)
     check_due_date(
@@ -144,6 +152,14 @@ def plan_launch(
     if params.same_cases_as_round is not None:
         selection, funnel = same_cases_as(
             session=session, round_id=params.same_cases_as_round, seed=seed
+        )
+    elif params.named_cases:
+        numbered = numbered_refs(case_list)
+        selection, funnel = named_selection(
+            session=session,
+            case_refs=[ref for _, ref in numbered],
+            lines=[line for line, _ in numbered],
+            seed=seed,
         )
     else:
         # The 100,000 candidates are freed on _select's return, before the collector resumes:
@@ -198,12 +214,15 @@ def launch_round(
     now: datetime,
     actor: str,
     settings: Settings,
+    case_list: str = "",
 ) -> LaunchResult:
     """Create the round, its cases, every (agency, case) assignment, grants and invitations."""
     existing = find_launched(session=session, idempotency_key=idempotency_key)
     if existing is not None:
         return _existing_result(session, existing)
-    plan = plan_launch(session=session, params=params, seed=seed, now=now, settings=settings)
+    plan = plan_launch(
+        session=session, params=params, seed=seed, now=now, settings=settings, case_list=case_list
+    )
     tool_version = save_tool_version(session=session, tool=plan.tool, now=now)
     assert tool_version.id is not None
     frozen = params.model_copy(

@@ -248,3 +248,16 @@ def list_rounds(*, session: Session) -> list[RoundSummary]:
     """Every round, newest first."""
     rounds = list(session.exec(select(AuditRound).order_by(col(AuditRound.id).desc())))
     return _summaries(session, rounds) if rounds else []
+
+
+def active_members(*, session: Session, round_id: int) -> list[tuple[RoundAgency, Agency]]:
+    """The round's active agencies with their membership, by agency name."""
+    rows = session.exec(
+        select(RoundAgency, Agency)
+        .join(Agency, col(Agency.id) == col(RoundAgency.agency_id))
+        .where(
+            col(RoundAgency.round_id) == round_id, col(RoundAgency.status) == MemberStatus.active
+        )
+        .order_by(col(Agency.name))
+    )
+    return list(rows.all())

@@ -23,6 +23,7 @@ from agencies.portal.coordinator_views import (
 )
 from agencies.portal.report_view import has_report
 from flows.answers.concerns import round_concerns
+from flows.chase.outlook import chase_outlook
 from flows.register.rows import CaseIdentityData
 from flows.rounds.views import list_rounds, round_detail
 from models.errors import ConfigurationError
@@ -93,6 +94,10 @@ def _round_page(
         identities=identities,
         errors=errors or {},
         reason=reason,
+        launched=request.query_params.get("launched") == "1",
+        outlook=chase_outlook(
+            session=session, round_id=round_id, now=at, settings=request.app.state.settings
+        ),
     )
 
 

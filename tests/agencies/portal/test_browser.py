@@ -31,7 +31,15 @@ from models.db import create_db_engine, upgrade_database
 from models.partnership import Person
 from models.settings import Settings
 from notifications.tokens import mint_sign_in_token
-from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
+from tests.builders import (
+    NOW,
+    import_register,
+    launch_parameters,
+    load_agencies,
+    register_of,
+    write_csv,
+    write_yaml,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -228,17 +236,7 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
     base, tokens = server
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        page.on(
-            "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
-        )
-        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/coordinator/rounds")
+        browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
         _axe(page, "the rounds list")
 
         page.get_by_role("link", name="1: Domestic abuse joint audit").click()
@@ -420,3 +418,118 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
     assert all(
         (tmp_path / f"{name}.png").stat().st_size > 0 for name in ("case-saved", "case-errors")
     )
+
+
+def _signed_in_coordinator(
+    playwright: Any, base: str, tokens: dict[str, str], csp_errors: list[str]
+) -> tuple[Any, Any]:
+    """Chromium with a page signed in as the coordinator, on the rounds list; CSP reports kept."""
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+    page = browser.new_page()
+    page.on("console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None)
+    page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/coordinator/rounds")
+    return browser, page
+
+
+def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audits_it(
+    server: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, tokens = server
+    csp_errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
+        page.get_by_role("link", name="The case register").click()
+        bad = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
+        bad[1]["category"] = "XX"
+        page.set_input_files("#register_file", str(write_csv(tmp_path / "bad.csv", bad)))
+        page.get_by_role("button", name="Import the register").click()
+        assert "nothing was imported" in page.locator(".govuk-error-summary").inner_text()
+        _axe(page, "the register page with problems")
+        page.screenshot(path=str(tmp_path / "register-problems.png"), full_page=True)
+        good = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
+        good += register_of(counts={"CIN": 3}, prefix="N")
+        page.set_input_files("#register_file", str(write_csv(tmp_path / "good.csv", good)))
+        page.get_by_role("button", name="Import the register").click()
+        assert "The register was imported" in page.content()
+        _axe(page, "the register page")
+        page.screenshot(path=str(tmp_path / "register.png"), full_page=True)
+
+        page.goto(base + "/coordinator/programme")
+        plan = {"year": 2026, "rounds": [{
+            "key": "neglect-spring", "theme": "neglect", "tool": "neglect",
+            "launch": "2027-02-02", "sample": 3, "agencies": ["police", "csc"],
+        }]}  # fmt: skip
+        page.set_input_files("#programme_file", str(write_yaml(tmp_path / "p.yaml", plan)))
+        page.get_by_role("button", name="Upload the programme").click()
+        assert "The programme was loaded" in page.content()
+        _axe(page, "the programme page")
+        page.screenshot(path=str(tmp_path / "programme.png"), full_page=True)
+
+        page.goto(base + "/coordinator/rounds")
+        page.get_by_role("button", name="Launch a round", exact=True).click()
+        assert page.locator("h1").inner_text() == "Launch a round"
+        _axe(page, "the launch form")
+        page.screenshot(path=str(tmp_path / "launch-form.png"), full_page=True)
+
+        page.fill("#title", "Domestic abuse, balanced")
+        page.check("#tool")
+        for label in ("Police agency", "Csc agency", "Health agency"):
+            page.get_by_label(label).check()
+        page.get_by_label("Domestic abuse (9 cases)").check()
+        page.fill("#sample_size", "3")
+        page.get_by_label("In proportion to the register, by the attribute below").check()
+        page.select_option("#stratify_by", "category")
+        page.fill("#due-day", "25")
+        page.fill("#due-month", "12")
+        page.fill("#due-year", "2026")
+        page.get_by_role("button", name="Check the selection").click()
+        summary = page.locator(".govuk-error-summary")
+        assert summary.is_visible() and "Christmas Day" in summary.inner_text()
+        _axe(page, "the launch form with an error")
+        page.screenshot(path=str(tmp_path / "launch-error.png"), full_page=True)
+        page.fill("#due-day", "15")
+        page.fill("#due-month", "1")
+        page.fill("#due-year", "2027")
+        page.get_by_role("button", name="Check the selection").click()
+        assert page.locator("h1").inner_text() == "Domestic abuse, balanced"
+        assert page.locator("#cases li").count() == 3
+        _axe(page, "the checked selection")
+        page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+        page.get_by_role("button", name="Launch").click()
+        page.wait_for_url(base + "/coordinator/rounds/2?launched=1")
+        assert "Round launched" in page.locator(".govuk-notification-banner").inner_text()
+        chasing = page.locator("#chasing")
+        assert chasing.is_visible() and "Reminder" in page.content()
+        _axe(page, "the new round with its chase schedule")
+        page.screenshot(path=str(tmp_path / "round.png"), full_page=True)
+
+        page.get_by_role("link", name="Re-audit using the same parameters").click()
+        _axe(page, "the re-audit form")
+        page.screenshot(path=str(tmp_path / "reaudit-form.png"), full_page=True)
+        page.fill("#due-day", "15")
+        page.fill("#due-month", "6")
+        page.fill("#due-year", "2027")
+        page.get_by_label("The very same cases").check()
+        page.get_by_role("button", name="Check the re-audit").click()
+        assert "The same cases as round 2" in page.content()
+        _axe(page, "the checked re-audit")
+        page.screenshot(path=str(tmp_path / "reaudit-check.png"), full_page=True)
+        page.get_by_role("button", name="Launch").click()
+        page.wait_for_url(base + "/coordinator/rounds/3?launched=1")
+        assert "Re-audit of" in page.content()
+
+        page.goto(base + "/coordinator/rounds/new/named")
+        _axe(page, "the named cases form")
+        page.screenshot(path=str(tmp_path / "named-form.png"), full_page=True)
+        page.goto(base + "/coordinator/tools/domestic-abuse")
+        _axe(page, "the tool preview")
+        page.screenshot(path=str(tmp_path / "tool-preview.png"), full_page=True)
+        browser.close()
+    assert csp_errors == []
