@@ -20,6 +20,7 @@ from agencies.portal.routes import (
     coordinator_changes,
     coordinator_lists,
     findings,
+    moderation,
     plan,
     reports,
     sign_in,
@@ -81,6 +82,7 @@ def create_portal(
         coordinator_lists,
         coordinator_changes,
         findings,
+        moderation,
     ):
         app.include_router(module.router)
 
