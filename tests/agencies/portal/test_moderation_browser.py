@@ -8,12 +8,38 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import Session, col, select
 
+from models.agency import Agency
+from models.answers import Answer, AnswerSet
+from models.db import create_db_engine
+from models.round import Assignment
 from tests.agencies.portal.test_browser import CHROMIUM, COORDINATOR, _axe, server
 from tests.agencies.portal.test_findings_browser import _reconcile_served_round
 
 pytestmark = pytest.mark.browser
 __all__ = ["server"]  # the fixture, used by name
+
+
+COMMENT = "Joint visits were not recorded in the chronology."
+
+
+def _health_comments_on_every_case() -> None:
+    """Health's submitted answers gain a free-text answer (text questions enter no figure)."""
+    engine = create_db_engine(os.environ["JOINTAUDIT_DATABASE_URL"])
+    with Session(engine) as session:
+        sets = session.exec(
+            select(AnswerSet.id)
+            .join(Assignment, col(Assignment.id) == col(AnswerSet.assignment_id))
+            .join(Agency, col(Agency.id) == col(Assignment.agency_id))
+            .where(col(Agency.code) == "health")
+        ).all()
+        session.add_all(
+            Answer(answer_set_id=i or 0, question_id="areas_for_development", text=COMMENT)
+            for i in sets
+        )
+        session.commit()
+    engine.dispose()
 
 
 def _agree_every_agenda_item(page: Any) -> int:
@@ -43,6 +69,7 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
 
     base, tokens = server
     _reconcile_served_round()
+    _health_comments_on_every_case()
     shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -57,6 +84,7 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         page.get_by_role("link", name="Moderation meeting").click()
         assert page.locator("h1").inner_text() == "Moderation meeting"
         assert re.search(r"0 of \d+ items agreed", page.locator("#progress").inner_text())
+        assert page.locator("#item-1").get_by_text(COMMENT).is_visible()
         page.screenshot(path=str(shots / "moderation.png"), full_page=True)
         _axe(page, "the moderation meeting page")
 
@@ -84,6 +112,7 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         page.get_by_role("link", name=re.compile("Present the agenda on a screen")).click()
         assert page.get_by_text("Case 1 of 2 on the agenda").is_visible()
         first = page.locator("h1").inner_text()
+        assert page.get_by_text(COMMENT).count() == 0
         assert page.get_by_text("Agreed: No").first.is_visible()
         page.screenshot(path=str(shots / "present-1.png"), full_page=True)
         _axe(page, "the presenting view")
