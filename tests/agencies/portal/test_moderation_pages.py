@@ -141,6 +141,10 @@ def test_an_agreed_answer_needs_an_answer_and_how_it_was_resolved(portal: Portal
     assert "Enter how the meeting resolved the disagreement" in response.text
     assert 'href="#item-1-value"' in response.text and 'id="item-1-value"' in response.text
     assert _moderated_rows(portal) == 0
+    # A form for another case than the item now holds (the agenda changed) saves nothing.
+    stale = _agree(portal, 1, refs[3], "no", "Seen")
+    assert stale.status_code == 303 and stale.headers["location"].endswith("/moderation")
+    assert _moderated_rows(portal) == 0
     assert post(portal, f"{_base(portal)}/items/99", {"case_ref": refs[1]}).status_code == 404
 
 
