@@ -23,6 +23,7 @@ from agencies.portal.routes import (
     coordinator_lists,
     findings,
     launch,
+    moderation,
     plan,
     programme,
     reaudit,
@@ -97,6 +98,7 @@ def create_portal(
         findings,
         tools,
         tool_editor,
+        moderation,
     ):
         app.include_router(module.router)
 

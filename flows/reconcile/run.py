@@ -177,6 +177,7 @@ def moderate_answer(
             col(ModeratedAnswer.question_id) == question_id,
         )
     ).first()
+    before = None if row is None else row.value
     if row is None:
         session.add(
             ModeratedAnswer(
@@ -198,5 +199,5 @@ def moderate_answer(
         entity_type="round",
         entity_id=round_id,
         now=now,
-        details={"question": question_id, "case_id": case_id},
+        details={"question": question_id, "case_id": case_id, "before": before, "after": value},
     )

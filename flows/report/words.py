@@ -121,8 +121,9 @@ def concerns_sentence(counts: dict[str, int]) -> str | None:
     total = counts.get("total", 0)
     if not total:
         return None
+    wording = {state: concern_state_wording(state) for state in CONCERN_ORDER}
     states = "; ".join(
-        f"{counts[state]} {concern_state_wording(state)[0].lower()}{concern_state_wording(state)[1:]}"
+        f"{counts[state]} {wording[state][0].lower()}{wording[state][1:]}"
         for state in CONCERN_ORDER
         if counts.get(state)
     )
