@@ -5,16 +5,16 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import flows.retention.purge.keys as key_rotation
 import pytest
-from flows.retention.purge.keys import identities_by_key, rotate_identities
-from flows.retention.purge.purge import close_round, parse_period, purge
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+import flows.retention.keys as key_rotation
 from flows.answers.concern_access import open_notes
 from flows.reconcile.run import latest_findings, reconcile_round
 from flows.register.store import reveal_identity
+from flows.retention.keys import identities_by_key, rotate_identities
+from flows.retention.purge import close_round, parse_period, purge
 from flows.rounds.launch import launch_round
 from models.answers import AnswerSet, Concern
 from models.case import CaseIdentity

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -16,7 +17,11 @@ def test_an_escalation_contact_chased_for_a_late_round_sees_no_concern_case_as_a
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
     round_id = launch_chase_round(
-        session=session, settings=settings, tmp_path=tmp_path, due=NOW.date(), key="esc"
+        session=session,
+        settings=settings,
+        tmp_path=tmp_path,
+        due=NOW.date() + timedelta(days=14),
+        key="esc",
     )
     raise_test_concern(session=session, round_id=round_id, now=NOW, settings=settings)
     manager = session.exec(select(Person).where(Person.email == "manager@police.example.org")).one()
