@@ -215,3 +215,34 @@ def at_nine(day: date) -> datetime:
     from models.calendar import LONDON
 
     return datetime.combine(day, time(9, 0), tzinfo=LONDON)
+
+
+FICTIONAL_FIRST = ("Ysolde", "Perpetua", "Thaddeus", "Wilhelmina", "Ignatius", "Clementine")
+FICTIONAL_LAST = ("Quillfeather", "Marrowby", "Fenwright", "Oddingley", "Brackenholt")
+
+
+def identified_rows(*, count: int, seed: int = 11) -> list[dict[str, str]]:
+    """Register rows with fictional (but unique and findable) names and valid NHS numbers."""
+    import random
+
+    from flows.cli.demo.data import synthetic_nhs_number
+
+    rng = random.Random(seed)
+    return [
+        register_row(
+            case_ref=f"DA-{n}",
+            child_name=f"{FICTIONAL_FIRST[n % 6]} {FICTIONAL_LAST[n % 5]}-{n}",
+            date_of_birth=f"2015-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            nhs_number=synthetic_nhs_number(rng),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def with_unbalanced_quote(path: Path, *, line: int) -> Path:
+    """Put a `"` before the second cell (the category) of `line`: that cell swallows the rest."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    ref, rest = lines[line - 1].split(",", 1)
+    lines[line - 1] = f'{ref},"{rest}'
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
