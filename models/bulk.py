@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection, LargeBinary, Table
@@ -68,18 +69,46 @@ def bulk_insert(
 
 
 def bulk_insert_columns(
-    *, session: Session, table: Table, values: Mapping[str, Sequence[Any]]
+    *,
+    session: Session,
+    table: Table,
+    values: Mapping[str, Sequence[Any]],
+    same: Mapping[str, Any] | None = None,
 ) -> None:
-    """Insert rows given column by column (name -> one value per row), in the session's
-    transaction: one COPY or one executemany, each column's values processed once."""
-    columns = list(values)
-    if not columns or not len(values[columns[0]]):
+    """Insert rows given column by column (name -> one value per row; `same`: name -> the value
+    of every row), in the session's transaction: one COPY or one executemany, each column's
+    values processed once."""
+    same = same or {}
+    columns = [*values, *same]
+    varying: list[Sequence[Any]] = list(values.values())
+    constant: list[Any] = list(same.values())
+    if not varying or not len(varying[0]):
         return
     connection = session.connection()
-    given: Iterable[Sequence[Any]] = values.values()
     if connection.dialect.name != "postgresql":
-        given = map(_processed, given, _processors(connection, table, columns))
-    _write(connection, table, columns, list(zip(*given, strict=True)))
+        processors = _processors(connection, table, columns)
+        varying = [_processed(v, p) for v, p in zip(varying, processors, strict=False)]
+        constant = [
+            p(v) if p and v is not None else v
+            for v, p in zip(constant, processors[len(varying) :], strict=True)
+        ]
+    rows = list(zip(*varying, *map(repeat, constant), strict=False))
+    _write(connection, table, columns, rows)
+
+
+def reserve_ids(*, session: Session, table: Table, count: int) -> list[int]:
+    """`count` new values of the table's `id`: from its sequence on PostgreSQL; after the largest
+    on SQLite, whose transactions hold the database's write lock (BEGIN IMMEDIATE)."""
+    if not count:
+        return []
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = f"pg_get_serial_sequence('\"{table.name}\"', 'id')"
+        query = f"SELECT nextval({sequence}) FROM generate_series(1, {int(count)})"
+        return list(connection.exec_driver_sql(query).scalars())
+    first = connection.exec_driver_sql(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table.name}"')
+    start = int(first.scalar_one())
+    return list(range(start, start + count))
 
 
 @contextmanager

@@ -65,7 +65,7 @@ class IdentityCipher:
         random nonces for the whole batch."""
         encrypt = AESGCM(self.keys[self.current_key_id]).encrypt
         pool = os.urandom(NONCE_BYTES * len(plaintexts))
-        nonces = (pool[i : i + NONCE_BYTES] for i in range(0, len(pool), NONCE_BYTES))
+        nonces = [pool[i : i + NONCE_BYTES] for i in range(0, len(pool), NONCE_BYTES)]
         return [
             nonce + encrypt(nonce, plaintext, context.encode())
             for nonce, plaintext, context in zip(nonces, plaintexts, contexts, strict=True)

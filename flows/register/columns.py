@@ -222,7 +222,7 @@ def check_columns(
     """The validated register, or ImportFileError with its first problems and a count."""
     rows, width = records.rows, len(columns)
     found = _Found(records.starts)
-    if any(len(row) != width for row in rows):
+    if set(map(len, rows)) - {width}:
         found.add(
             0,
             "-",

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from flows.register.rows import CaseIdentityData, Register
 from models.audit_log import record_event
-from models.bulk import bulk_insert, bulk_insert_columns
+from models.bulk import bulk_insert, bulk_insert_columns, reserve_ids
 from models.case import Case, CaseAgency, CaseFlag, CaseIdentity, ImportBatch, ImportKind
 from models.crypto import IdentityCipher
 from models.errors import NotFoundError
@@ -78,26 +78,26 @@ def _load_state(
 
 def _insert_cases(
     session: Session, register: Register, new: list[int], batch_id: int, now: datetime
-) -> None:
+) -> list[int]:
     def pick(values: list[Any]) -> list[Any]:
         return values if len(new) == len(register) else [values[i] for i in new]
 
-    count = len(new)
+    ids = reserve_ids(session=session, table=CASE_TABLE, count=len(new))
     bulk_insert_columns(
         session=session,
         table=CASE_TABLE,
         values={
+            "id": ids,
             "case_ref": pick(register.case_refs),
             "category": pick(register.categories),
             "age_band": pick(register.age_bands),
             "gender": pick(register.genders),
             "ethnicity": pick(register.ethnicities),
             "referral_date": pick(register.referral_dates),
-            "active": [True] * count,
-            "last_batch_id": [batch_id] * count,
-            "updated_at": [now] * count,
         },
+        same={"active": True, "last_batch_id": batch_id, "updated_at": now},
     )
+    return ids
 
 
 def import_register_rows(
@@ -113,6 +113,7 @@ def import_register_rows(
 ) -> CaseImportSummary:
     """Upsert a full register extract by case_ref; cases missing from it become inactive."""
     total = len(register)
+    progress("checked rows", total, total)
     batch = ImportBatch(
         kind=ImportKind.cases,
         source_name=source_name,
@@ -126,16 +127,16 @@ def import_register_rows(
     assert batch.id is not None
     cases, flags, agencies, identities = _load_state(session)
     refs = register.case_refs
-    new = [i for i, ref in enumerate(refs) if ref not in cases]
-    existing = [i for i, ref in enumerate(refs) if ref in cases]
-    _insert_cases(session, register, new, batch.id, now)
-    if new:
-        created = session.execute(
-            select(col(Case.case_ref), col(Case.id)).where(col(Case.last_batch_id) == batch.id)
-        )
-        cases.update({ref: (case_id, None) for ref, case_id in created})
+    new = [i for i, ref in enumerate(refs) if ref not in cases] if cases else list(range(total))
+    existing = [i for i, ref in enumerate(refs) if ref in cases] if cases else []
+    created = _insert_cases(session, register, new, batch.id, now)
     progress("writing cases", len(new), total)
-    ids = [cases[ref][0] for ref in refs]
+    if len(new) == total:
+        ids = created
+    else:
+        ids = [cases[ref][0] if ref in cases else 0 for ref in refs]
+        for i, case_id in zip(new, created, strict=True):
+            ids[i] = case_id
     ids_of = {codes: {agency_ids[c] for c in codes} for codes in set(register.agencies)}
     changed: list[int] = []
     updates: list[dict[str, Any]] = []
@@ -233,10 +234,18 @@ def _replace_links(
     for chunk in _chunks(rewritten):
         session.execute(delete(CaseFlag).where(col(CaseFlag.case_id).in_(chunk)))
         session.execute(delete(CaseAgency).where(col(CaseAgency.case_id).in_(chunk)))
-    flags, agencies = register.flags, register.agencies
+    if len(linked) == len(register):  # every row (a first import): no lookups by index
+        case_ids, flags, agencies = ids, register.flags, register.agencies
+    else:
+        case_ids = [ids[i] for i in linked]
+        flags = [register.flags[i] for i in linked]
+        agencies = [register.agencies[i] for i in linked]
+    agency_ids = map(ids_of.__getitem__, agencies)
+    flag_rows = [(c, f) for c, fs in zip(case_ids, flags, strict=True) for f in fs]
+    agency_rows = [(c, a) for c, s in zip(case_ids, agency_ids, strict=True) for a in s]
     for model, column, link_rows in (
-        (CaseFlag, "flag", [(ids[i], flag) for i in linked for flag in flags[i]]),
-        (CaseAgency, "agency_id", [(ids[i], a) for i in linked for a in ids_of[agencies[i]]]),
+        (CaseFlag, "flag", flag_rows),
+        (CaseAgency, "agency_id", agency_rows),
     ):
         bulk_insert(
             session=session,
@@ -256,34 +265,31 @@ def _write_identities(
     now: datetime,
     progress: Progress,
 ) -> None:
-    pending = [(i, p) for i, p in enumerate(register.identities) if p is not None]
+    pending = [i for i, plaintext in enumerate(register.identities) if plaintext is not None]
     blobs = cipher.encrypt_many(
-        [plaintext for _, plaintext in pending],
-        contexts=[register.case_refs[i] for i, _ in pending],
+        [register.identities[i] or b"" for i in pending],
+        contexts=[register.case_refs[i] for i in pending],
     )
     progress("encrypting identities", len(pending), len(pending))
-    inserts: list[tuple[int, bytes]] = []
-    updates: list[dict[str, Any]] = []
+    case_ids = [ids[i] for i in pending]
     key_id = cipher.current_key_id
-    for (i, _), blob in zip(pending, blobs, strict=True):
-        if ids[i] in identities:
-            updates.append(
-                {"case_id": ids[i], "key_id": key_id, "ciphertext": blob, "updated_at": now}
-            )
-        else:
-            inserts.append((ids[i], blob))
+    held = [n for n, case_id in enumerate(case_ids) if case_id in identities] if identities else []
+    if held:
+        rewrite = set(held)
+        updates = [
+            {"case_id": case_ids[n], "key_id": key_id, "ciphertext": blobs[n], "updated_at": now}
+            for n in held
+        ]
+        for values_chunk in _chunks(updates):
+            session.execute(update(CaseIdentity), values_chunk)
+        kept = [n for n in range(len(case_ids)) if n not in rewrite]
+        case_ids, blobs = [case_ids[n] for n in kept], [blobs[n] for n in kept]
     bulk_insert_columns(
         session=session,
         table=CaseIdentity.__table__,  # type: ignore[attr-defined]
-        values={
-            "case_id": [case_id for case_id, _ in inserts],
-            "key_id": [key_id] * len(inserts),
-            "ciphertext": [blob for _, blob in inserts],
-            "updated_at": [now] * len(inserts),
-        },
+        values={"case_id": case_ids, "ciphertext": blobs},
+        same={"key_id": key_id, "updated_at": now},
     )
-    for values_chunk in _chunks(updates):
-        session.execute(update(CaseIdentity), values_chunk)
 
 
 def reveal_identity(
