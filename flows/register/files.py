@@ -74,11 +74,25 @@ def _csv_reason(error: csv.Error) -> str:
     return 'cannot be read as CSV: check the quotes (") on this line'
 
 
+def _unquoted_records(text: str, *, sha256: str) -> Records:
+    """What csv.reader reads from text without quotes, NULs or lone carriage returns (each
+    line one record), split at twice its speed."""
+    lines = (text.replace("\r\n", "\n") if "\r" in text else text).split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    records = [line.split(",") if line else [] for line in lines]
+    kept = [(n, r) for n, r in enumerate(records[1:], start=2) if "".join(r).strip()]
+    starts = [n for n, _ in kept]
+    return Records(records[0] if records else None, [r for _, r in kept], starts, starts, sha256)
+
+
 def _csv_records(data: bytes, *, source: str, sha256: str) -> Records:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _refuse(source, "file", "is not UTF-8 text: save the CSV as UTF-8") from None
+    if '"' not in text and "\x00" not in text and text.count("\r") == text.count("\r\n"):
+        return _unquoted_records(text, sha256=sha256)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
     starts: list[int] = []

@@ -28,16 +28,6 @@ AGE_BANDS = ("under-1", "1-4", "5-9", "10-15", "16-17", "18+")
 CASE_REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$")
 DATE_ADVICE = "use YYYY-MM-DD or DD/MM/YYYY"
 NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-# The weighted digit sums of each third of an NHS number's first nine digits, looked up.
-NHS_THIRDS = tuple(
-    {
-        f"{n:03d}": sum(int(d) * w for d, w in zip(f"{n:03d}", NHS_WEIGHTS[k : k + 3], strict=True))
-        for n in range(1000)
-    }
-    for k in (0, 3, 6)
-)
-# The check digit each remainder modulo 11 asks for ("" where no digit is valid).
-NHS_CHECK = tuple("" if (11 - r) % 11 == 10 else str((11 - r) % 11) for r in range(11))
 
 
 class CaseIdentityData(BaseModel):
@@ -132,15 +122,20 @@ def age_band_for(date_of_birth: date, today: date) -> str:
 
 def nhs_check_digit_matches(digits: str) -> bool:
     """Whether ten digits end in the modulus 11 check digit of the first nine."""
-    first, second, third = NHS_THIRDS
-    total = first[digits[:3]] + second[digits[3:6]] + third[digits[6:9]]
-    return NHS_CHECK[total % 11] == digits[9]
+    total = sum(int(d) * w for d, w in zip(digits, NHS_WEIGHTS, strict=False))
+    check = (11 - total % 11) % 11
+    return check != 10 and check == int(digits[9])
 
 
 def nhs_number_is_valid(text: str) -> bool:
     """Ten digits (spaces and dashes allowed) whose last is the check digit of the first nine."""
     digits = text.replace(" ", "").replace("-", "")
-    return len(digits) == 10 and digits.isdigit() and nhs_check_digit_matches(digits)
+    return (
+        len(digits) == 10
+        and digits.isascii()
+        and digits.isdigit()
+        and (nhs_check_digit_matches(digits))
+    )
 
 
 def parse_date(text: str) -> date | None:

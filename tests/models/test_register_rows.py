@@ -221,3 +221,24 @@ def test_a_cell_over_the_csv_field_limit_is_a_located_problem_not_a_traceback(
         'line 3: a cell is longer than 131,072 characters: a quote (") without its closing '
         "quote joins the lines after it into one cell"
     ]
+
+
+def test_nhs_numbers_are_checked_all_at_once_and_each_bad_one_is_located(
+    tmp_path: Path,
+) -> None:
+    rows = identified_rows(count=300)
+    bad = {
+        40: "9434765918",
+        90: "943476591",
+        150: "94347659x9",
+        200: "٩٤٣٤٧٦٥٩١٩",
+        250: "943-476 5919",
+    }
+    for line, number in bad.items():
+        rows[line - 2]["nhs_number"] = number
+    problems = problems_of(write_csv(tmp_path / "r.csv", rows))
+    assert problems == [
+        f"line {line}, column nhs_number: not a valid NHS number (value not shown: "
+        "identifying); expected 10 digits with a correct check digit"
+        for line in (40, 90, 150, 200)
+    ]
