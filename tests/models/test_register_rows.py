@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -19,9 +20,9 @@ VOCAB = Vocabulary(
 TODAY = date(2026, 11, 25)
 
 
-def problems_of(path: Path) -> list[str]:
+def problems_of(path: Path, max_mb: int | None = None) -> list[str]:
     with pytest.raises(ImportFileError) as caught:
-        read_register(path, vocab=VOCAB, today=TODAY)
+        read_register(path, vocab=VOCAB, today=TODAY, max_mb=max_mb)
     return [str(p) for p in caught.value.problems]
 
 
@@ -241,4 +242,44 @@ def test_nhs_numbers_are_checked_all_at_once_and_each_bad_one_is_located(
         f"line {line}, column nhs_number: not a valid NHS number (value not shown: "
         "identifying); expected 10 digits with a correct check digit"
         for line in (40, 90, 150, 200)
+    ]
+
+
+def test_the_first_thousand_problems_are_listed_in_line_order_and_the_rest_counted(
+    tmp_path: Path,
+) -> None:
+    lines = "".join(f"DA-{n},XX,arson\n" for n in range(1, 1501))
+    path = write(tmp_path, "case_ref,category,flags\n" + lines)
+    with pytest.raises(ImportFileError) as caught:
+        read_register(path, vocab=VOCAB, today=TODAY)
+    error = caught.value
+    assert (len(error.problems), error.omitted) == (1000, 2000)
+    assert [p.where for p in error.problems[:3]] == [
+        "line 2, column category",
+        "line 2, column flags",
+        "line 3, column category",
+    ]
+    assert error.problems[-1].where == "line 501, column flags"
+    assert str(error).startswith(f"{path}: 3000 problems, nothing was imported:")
+    assert str(error).endswith("... and 2900 more")
+
+
+def test_a_register_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "case_ref,gender\n" + "DA-1,female\n" * 100_000)
+    assert problems_of(path, max_mb=1) == [
+        "file: is 1.1 MB, more than the 1 MB a register may be: set JOINTAUDIT_REGISTER_MAX_MB "
+        "to allow larger files"
+    ]
+
+
+def test_an_xlsx_that_unpacks_beyond_its_limit_is_refused_before_it_is_opened(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "register.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", "<row/>" * 2_000_000)
+    assert path.stat().st_size < 1024 * 1024
+    assert problems_of(path, max_mb=1) == [
+        "file: unpacks to more than 10 MB: export it as CSV, or set JOINTAUDIT_REGISTER_MAX_MB "
+        "to allow larger files"
     ]
