@@ -12,6 +12,7 @@ import yaml
 from sqlmodel import Session
 
 from agencies.registry import load_registry_file
+from flows.register.rows import Vocabulary
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 AGENCY_CODES = ("police", "csc", "health", "education", "probation")
@@ -217,6 +218,12 @@ def at_nine(day: date) -> datetime:
     return datetime.combine(day, time(9, 0), tzinfo=LONDON)
 
 
+REGISTER_VOCAB = Vocabulary(
+    flags=frozenset({"domestic_abuse", "neglect", "s47"}),
+    categories=("EH", "CIN", "CP", "LAC"),
+    agency_codes=frozenset({"police", "csc", "health"}),
+)
+REGISTER_TODAY = date(2026, 11, 25)
 FICTIONAL_FIRST = ("Ysolde", "Perpetua", "Thaddeus", "Wilhelmina", "Ignatius", "Clementine")
 FICTIONAL_LAST = ("Quillfeather", "Marrowby", "Fenwright", "Oddingley", "Brackenholt")
 

@@ -8,16 +8,11 @@ import pytest
 from openpyxl import Workbook
 
 from flows.register.reader import read_register
-from flows.register.rows import Vocabulary, age_band_for, nhs_number_is_valid
+from flows.register.rows import age_band_for, nhs_number_is_valid
 from models.errors import ImportFileError
+from tests.builders import REGISTER_TODAY as TODAY
+from tests.builders import REGISTER_VOCAB as VOCAB
 from tests.builders import identified_rows, with_unbalanced_quote, write_csv
-
-VOCAB = Vocabulary(
-    flags=frozenset({"domestic_abuse", "neglect", "s47"}),
-    categories=("EH", "CIN", "CP", "LAC"),
-    agency_codes=frozenset({"police", "csc", "health"}),
-)
-TODAY = date(2026, 11, 25)
 
 
 def problems_of(path: Path, max_mb: int | None = None) -> list[str]:
