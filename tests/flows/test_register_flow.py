@@ -76,3 +76,21 @@ def test_a_refused_register_leaves_no_name_or_nhs_number_in_prefects_database(
     leaked = [r["child_name"] for r in rows if r["child_name"] in stored]
     leaked += [r["nhs_number"] for r in rows if r["nhs_number"] in stored]
     assert leaked == []
+
+
+def test_an_unexpected_error_reaches_prefect_without_its_message_and_keeps_its_retry() -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from flows.register.flow import withheld
+    from models.errors import TransientError, is_retryable
+
+    params = {"child_name": "Ysolde Quillfeather-1", "case_ref": "DA-1"}
+    locked = withheld(OperationalError("INSERT INTO case_record", params, Exception("locked")))
+    duplicate = withheld(IntegrityError("INSERT INTO case_record", params, Exception("UNIQUE")))
+    assert isinstance(locked, TransientError) and is_retryable(locked)
+    assert not is_retryable(duplicate)
+    assert str(duplicate) == (
+        "register import failed with IntegrityError; its message is withheld (it may quote "
+        "the file)"
+    )
+    assert not [e for e in (locked, duplicate) if "Ysolde" in str(e) or "DA-1" in str(e)]
