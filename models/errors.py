@@ -38,12 +38,14 @@ class Problem:
 
 
 class ImportFileError(InputError):
-    """Raised when a file holds one or more problems; nothing was written."""
+    """Raised when a file holds problems (`omitted`: how many beyond those listed); nothing
+    was written."""
 
-    def __init__(self, source: str, problems: list[Problem]) -> None:
+    def __init__(self, source: str, problems: list[Problem], *, omitted: int = 0) -> None:
         self.source = source
         self.problems = problems
-        count = len(problems)
+        self.omitted = omitted
+        count = len(problems) + omitted
         noun = "problem" if count == 1 else "problems"
         shown = problems[:MAX_PROBLEMS_SHOWN]
         lines = "\n".join(f"  {source}: {p}" for p in shown)

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     case_flags: tuple[str, ...] = DEFAULT_FLAGS
     case_categories: tuple[str, ...] = DEFAULT_CATEGORIES
     sqlite_busy_timeout_ms: int = 30_000
+    register_max_mb: int = Field(
+        default=50, ge=1, description="The largest register file (CSV or XLSX) an import reads"
+    )
     tool_dirs: tuple[Path, ...] = Field(
         default=(), description="Folders of the partnership's own audit tools (YAML)"
     )

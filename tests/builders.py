@@ -13,6 +13,7 @@ import yaml
 from sqlmodel import Session
 
 from agencies.registry import load_registry_file
+from flows.register.rows import Vocabulary
 from models.questionnaire import KNOWN_QUESTION_TEXT
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -370,3 +371,40 @@ def raise_test_concern(
     )
     session.commit()
     return raised.concern.id or 0
+
+
+REGISTER_VOCAB = Vocabulary(
+    flags=frozenset({"domestic_abuse", "neglect", "s47"}),
+    categories=("EH", "CIN", "CP", "LAC"),
+    agency_codes=frozenset({"police", "csc", "health"}),
+)
+REGISTER_TODAY = date(2026, 11, 25)
+FICTIONAL_FIRST = ("Ysolde", "Perpetua", "Thaddeus", "Wilhelmina", "Ignatius", "Clementine")
+FICTIONAL_LAST = ("Quillfeather", "Marrowby", "Fenwright", "Oddingley", "Brackenholt")
+
+
+def identified_rows(*, count: int, seed: int = 11) -> list[dict[str, str]]:
+    """Register rows with fictional (but unique and findable) names and valid NHS numbers."""
+    import random
+
+    from flows.cli.demo.data import synthetic_nhs_number
+
+    rng = random.Random(seed)
+    return [
+        register_row(
+            case_ref=f"DA-{n}",
+            child_name=f"{FICTIONAL_FIRST[n % 6]} {FICTIONAL_LAST[n % 5]}-{n}",
+            date_of_birth=f"2015-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            nhs_number=synthetic_nhs_number(rng),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def with_unbalanced_quote(path: Path, *, line: int) -> Path:
+    """Put a `"` before the second cell (the category) of `line`: that cell swallows the rest."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    ref, rest = lines[line - 1].split(",", 1)
+    lines[line - 1] = f'{ref},"{rest}'
+    path.write_text("".join(lines), encoding="utf-8")
+    return path

@@ -20,6 +20,7 @@ from flows.register.store import reveal_identity
 from models.case_query import FILTER_KEYS, count_cases, list_cases, parse_where
 from models.crypto import load_cipher
 from models.db import session_scope
+from models.errors import ImportFileError
 from models.settings import get_settings
 from models.types import utcnow
 
@@ -38,7 +39,9 @@ def import_(
     file: Path = typer.Argument(
         ..., help="Register extract: CSV (UTF-8) or XLSX, header row first."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the import summary as JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the import summary, or the file's problems, as JSON."
+    ),
 ) -> None:
     """Import a full register extract: all rows or none; cases missing from it become inactive."""
     columns = (
@@ -55,15 +58,23 @@ def import_(
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done_, total=total)
 
-        with session_scope() as session:
-            summary = import_case_file(
-                session=session,
-                path=file,
-                settings=get_settings(),
-                actor=cli_actor(),
-                now=utcnow(),
-                progress=report,
-            )
+        try:
+            with session_scope() as session:
+                summary = import_case_file(
+                    session=session,
+                    path=file,
+                    settings=get_settings(),
+                    actor=cli_actor(),
+                    now=utcnow(),
+                    progress=report,
+                )
+        except ImportFileError as error:
+            if not as_json:
+                raise
+            errors = [{"where": p.where, "message": p.message} for p in error.problems]
+            count = len(errors) + error.omitted
+            print_json({"imported": False, "file": str(file), "problems": count, "errors": errors})
+            raise typer.Exit(1) from None
     if as_json:
         print_json(summary.__dict__)
         return

@@ -1,17 +1,46 @@
-"""Flow `import-case-register`: import a register extract dropped by the council's systems."""
+"""Flow `import-case-register`: import a register extract dropped by the council's systems.
+
+What reaches Prefect (states, logs, the result) is counts and locations: never a cell's value,
+and never the text of an unexpected error, which may quote the file.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
 
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from flows.register.importer import import_case_file
 from models.db import session_scope
+from models.errors import ImportFileError, JointauditError, TransientError, is_retryable
 from models.settings import get_settings
 from models.types import utcnow
+
+LOGGED_PROBLEMS = 20
+
+
+def refusal(error: ImportFileError) -> dict[str, Any]:
+    """A refused file in counts and locations (the problems' rules are logged, not returned)."""
+    return {
+        "imported": False,
+        "problems": len(error.problems) + error.omitted,
+        "locations": [problem.where for problem in error.problems],
+    }
+
+
+def withheld(error: Exception) -> JointauditError:
+    """An unexpected error without its message (a driver's may quote a row); retryable when
+    the error was."""
+    message = (
+        f"register import failed with {type(error).__name__}; its message is withheld "
+        "(it may quote the file)"
+    )
+    return TransientError(message) if is_retryable(error) else JointauditError(message)
 
 
 @task(
@@ -19,26 +48,44 @@ from models.types import utcnow
     retry_delay_seconds=RETRY_DELAYS,
     retry_condition_fn=retry_if_transient,
 )
-def import_register_file(path: str) -> dict[str, int]:
-    """Validate and import the file in one transaction; counts only, never case details."""
-    with session_scope() as session:
-        summary = import_case_file(
-            session=session,
-            path=Path(path),
-            settings=get_settings(),
-            actor="prefect:import-case-register",
-            now=utcnow(),
+def import_register_file(path: str) -> dict[str, Any]:
+    """Validate and import the file in one transaction; counts and locations only."""
+    try:
+        with session_scope() as session:
+            summary = import_case_file(
+                session=session,
+                path=Path(path),
+                settings=get_settings(),
+                actor="prefect:import-case-register",
+                now=utcnow(),
+            )
+    except ImportFileError as error:
+        get_run_logger().error(
+            "Register refused, nothing imported:\n%s",
+            "\n".join(str(p) for p in error.problems[:LOGGED_PROBLEMS]),
         )
-    return asdict(summary)
+        return refusal(error)
+    except JointauditError:
+        raise  # our own messages hold no cell values
+    except Exception as error:
+        raise withheld(error) from None
+    return {"imported": True, **asdict(summary)}
 
 
 @flow(name="import-case-register")
-async def import_case_register(path: str) -> dict[str, int]:
+async def import_case_register(path: str) -> dict[str, Any] | State[Any]:
     """Import a full register extract (CSV or XLSX) into the case register."""
-    summary = import_register_file(path)
+    outcome = import_register_file(path)
+    if not outcome["imported"]:
+        first = "; ".join(list(dict.fromkeys(outcome["locations"]))[:3])
+        return Failed(
+            message=f"Register refused, nothing imported: {outcome['problems']} problems "
+            f"(first: {first})",
+            data=outcome,
+        )
     get_run_logger().info(
         "Register import batch %(batch_id)s: %(rows)s rows, %(created)s new, %(updated)s "
         "updated, %(deactivated)s marked inactive",
-        summary,
+        outcome,
     )
-    return summary
+    return outcome

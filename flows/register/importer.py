@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,9 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from flows.register.rows import Vocabulary, read_register
+from flows.register.reader import read_register
+from flows.register.rows import Vocabulary
 from flows.register.store import CaseImportSummary, Progress, import_register_rows, no_progress
 from models.agency import Agency
+from models.bulk import collector_paused
 from models.crypto import load_cipher
 from models.settings import Settings
 
@@ -39,22 +40,22 @@ def import_case_file(
     """Validate a CSV or XLSX register and upsert it; any bad row means nothing is written."""
     vocab = register_vocabulary(session=session, settings=settings)
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
-    rows = read_register(path, vocab=vocab, today=today)
-    progress("checked rows", len(rows), len(rows))
     cipher = load_cipher(settings)
     agency_ids = {
         code: agency_id
         for code, agency_id in session.execute(select(col(Agency.code), col(Agency.id)))
         if agency_id is not None
     }
-    return import_register_rows(
-        session=session,
-        rows=rows,
-        agency_ids=agency_ids,
-        cipher=cipher,
-        source_name=path.name,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        actor=actor,
-        now=now,
-        progress=progress,
-    )
+    # A register is many small acyclic lists, tuples and strings; passed straight on, it is
+    # freed before the collector resumes (which would otherwise walk it all once).
+    with collector_paused():
+        return import_register_rows(
+            session=session,
+            register=read_register(path, vocab=vocab, today=today, max_mb=settings.register_max_mb),
+            agency_ids=agency_ids,
+            cipher=cipher,
+            source_name=path.name,
+            actor=actor,
+            now=now,
+            progress=progress,
+        )

@@ -1,4 +1,5 @@
-"""Writing the case register in bulk (Core statements, one transaction) and reading identities."""
+"""Writing the case register in bulk (one COPY or executemany per table, in one transaction)
+and reading identities."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any, TypeVar
 from sqlalchemy import Table, delete, select, update
 from sqlmodel import Session, col
 
-from flows.register.rows import CaseIdentityData, RegisterRow
+from flows.register.rows import CaseIdentityData, Register
 from models.audit_log import record_event
-from models.bulk import bulk_insert
+from models.bulk import bulk_insert, bulk_insert_columns, reserve_ids
 from models.case import Case, CaseAgency, CaseFlag, CaseIdentity, ImportBatch, ImportKind
 from models.crypto import IdentityCipher
 from models.errors import NotFoundError
@@ -45,10 +46,6 @@ class CaseImportSummary:
     deactivated: int
 
 
-def _clear_values(row: RegisterRow) -> tuple[Any, ...]:
-    return (row.category, row.age_band, row.gender, row.ethnicity, row.referral_date, True)
-
-
 def _load_state(
     session: Session,
 ) -> tuple[dict[str, tuple[Any, ...]], dict[int, set[str]], dict[int, set[int]], set[int]]:
@@ -79,24 +76,49 @@ def _load_state(
     return cases, flags, agencies, identities
 
 
+def _insert_cases(
+    session: Session, register: Register, new: list[int], batch_id: int, now: datetime
+) -> list[int]:
+    def pick(values: list[Any]) -> list[Any]:
+        return values if len(new) == len(register) else [values[i] for i in new]
+
+    ids = reserve_ids(session=session, table=CASE_TABLE, count=len(new))
+    bulk_insert_columns(
+        session=session,
+        table=CASE_TABLE,
+        values={
+            "id": ids,
+            "case_ref": pick(register.case_refs),
+            "category": pick(register.categories),
+            "age_band": pick(register.age_bands),
+            "gender": pick(register.genders),
+            "ethnicity": pick(register.ethnicities),
+            "referral_date": pick(register.referral_dates),
+        },
+        same={"active": True, "last_batch_id": batch_id, "updated_at": now},
+    )
+    return ids
+
+
 def import_register_rows(
     *,
     session: Session,
-    rows: Sequence[RegisterRow],
+    register: Register,
     agency_ids: dict[str, int],
     cipher: IdentityCipher,
     source_name: str,
-    sha256: str,
     actor: str,
     now: datetime,
     progress: Progress = no_progress,
 ) -> CaseImportSummary:
     """Upsert a full register extract by case_ref; cases missing from it become inactive."""
+    total = len(register)
+    progress("checked rows", total, total)
     batch = ImportBatch(
         kind=ImportKind.cases,
         source_name=source_name,
-        sha256=sha256,
-        rows=len(rows),
+        sha256=register.sha256,
+        rows=total,
         actor=actor,
         imported_at=now,
     )
@@ -104,37 +126,41 @@ def import_register_rows(
     session.flush()
     assert batch.id is not None
     cases, flags, agencies, identities = _load_state(session)
-    new = [r for r in rows if r.case_ref not in cases]
-    total = len(rows)
-    for done, chunk in enumerate(_chunks(new), start=1):
-        bulk_insert(
-            session=session,
-            table=CASE_TABLE,
-            columns=(*CLEAR_FIELDS, "case_ref", "last_batch_id", "updated_at"),
-            rows=[(*_clear_values(r), r.case_ref, batch.id, now) for r in chunk],
-        )
-        progress("writing cases", min(done * CHUNK, len(new)), total)
-    if new:
-        created = session.execute(
-            select(col(Case.case_ref), col(Case.id)).where(col(Case.last_batch_id) == batch.id)
-        )
-        cases.update({ref: (case_id, None) for ref, case_id in created})
-    changed_ids: list[int] = []
+    refs = register.case_refs
+    new = [i for i, ref in enumerate(refs) if ref not in cases] if cases else list(range(total))
+    existing = [i for i, ref in enumerate(refs) if ref in cases] if cases else []
+    created = _insert_cases(session, register, new, batch.id, now)
+    progress("writing cases", len(new), total)
+    if len(new) == total:
+        ids = created
+    else:
+        ids = [cases[ref][0] if ref in cases else 0 for ref in refs]
+        for i, case_id in zip(new, created, strict=True):
+            ids[i] = case_id
+    ids_of = {codes: {agency_ids[c] for c in codes} for codes in set(register.agencies)}
+    changed: list[int] = []
     updates: list[dict[str, Any]] = []
-    for row in rows:
-        case_id, old = cases[row.case_ref]
-        wanted_agencies = {agency_ids[code] for code in row.agencies}
-        links_changed = (
-            flags.get(case_id, set()) != set(row.flags)
-            or agencies.get(case_id, set()) != wanted_agencies
+    for i in existing:
+        case_id, old = cases[refs[i]]
+        clear = (
+            register.categories[i],
+            register.age_bands[i],
+            register.genders[i],
+            register.ethnicities[i],
+            register.referral_dates[i],
+            True,
         )
-        if old is not None and links_changed:
-            changed_ids.append(case_id)
-        if old is not None and (old != _clear_values(row) or links_changed):
+        links_changed = (
+            flags.get(case_id, set()) != set(register.flags[i])
+            or agencies.get(case_id, set()) != ids_of[register.agencies[i]]
+        )
+        if links_changed:
+            changed.append(i)
+        if old != clear or links_changed:
             updates.append(
                 {
                     "id": case_id,
-                    **dict(zip(CLEAR_FIELDS, _clear_values(row), strict=True)),
+                    **dict(zip(CLEAR_FIELDS, clear, strict=True)),
                     "last_batch_id": batch.id,
                     "updated_at": now,
                 }
@@ -144,22 +170,22 @@ def import_register_rows(
     progress("writing cases", total, total)
     _replace_links(
         session=session,
-        rows=rows,
-        cases=cases,
-        changed_ids=changed_ids,
-        created={r.case_ref for r in new},
-        agency_ids=agency_ids,
+        register=register,
+        ids=ids,
+        linked=new + changed,
+        rewritten=[ids[i] for i in changed],
+        ids_of=ids_of,
     )
     _write_identities(
         session=session,
-        rows=rows,
-        cases=cases,
+        register=register,
+        ids=ids,
         identities=identities,
         cipher=cipher,
         now=now,
         progress=progress,
     )
-    listed = {r.case_ref for r in rows}
+    listed = set(refs)
     gone = [
         case_id
         for ref, (case_id, old) in cases.items()
@@ -199,23 +225,24 @@ def import_register_rows(
 def _replace_links(
     *,
     session: Session,
-    rows: Sequence[RegisterRow],
-    cases: dict[str, tuple[Any, ...]],
-    changed_ids: list[int],
-    created: set[str],
-    agency_ids: dict[str, int],
+    register: Register,
+    ids: list[int],
+    linked: list[int],
+    rewritten: list[int],
+    ids_of: dict[tuple[str, ...], set[int]],
 ) -> None:
-    for chunk in _chunks(changed_ids):
+    for chunk in _chunks(rewritten):
         session.execute(delete(CaseFlag).where(col(CaseFlag.case_id).in_(chunk)))
         session.execute(delete(CaseAgency).where(col(CaseAgency.case_id).in_(chunk)))
-    rewrite = set(changed_ids)
-    flag_rows: list[tuple[int, str]] = []
-    agency_rows: list[tuple[int, int]] = []
-    for row in rows:
-        case_id = cases[row.case_ref][0]
-        if row.case_ref in created or case_id in rewrite:
-            flag_rows += [(case_id, flag) for flag in row.flags]
-            agency_rows += [(case_id, agency_ids[code]) for code in row.agencies]
+    if len(linked) == len(register):  # every row (a first import): no lookups by index
+        case_ids, flags, agencies = ids, register.flags, register.agencies
+    else:
+        case_ids = [ids[i] for i in linked]
+        flags = [register.flags[i] for i in linked]
+        agencies = [register.agencies[i] for i in linked]
+    agency_ids = map(ids_of.__getitem__, agencies)
+    flag_rows = [(c, f) for c, fs in zip(case_ids, flags, strict=True) for f in fs]
+    agency_rows = [(c, a) for c, s in zip(case_ids, agency_ids, strict=True) for a in s]
     for model, column, link_rows in (
         (CaseFlag, "flag", flag_rows),
         (CaseAgency, "agency_id", agency_rows),
@@ -231,44 +258,38 @@ def _replace_links(
 def _write_identities(
     *,
     session: Session,
-    rows: Sequence[RegisterRow],
-    cases: dict[str, tuple[Any, ...]],
+    register: Register,
+    ids: list[int],
     identities: set[int],
     cipher: IdentityCipher,
     now: datetime,
     progress: Progress,
 ) -> None:
-    inserts: list[tuple[int, str, bytes, datetime]] = []
-    updates: list[dict[str, Any]] = []
-    with_identity = [r for r in rows if r.identity is not None]
-    for done, row in enumerate(with_identity, start=1):
-        assert row.identity is not None
-        case_id = cases[row.case_ref][0]
-        blob = cipher.encrypt(
-            row.identity.model_dump_json(exclude_defaults=True).encode(), context=row.case_ref
-        )
-        if case_id in identities:
-            updates.append(
-                {
-                    "case_id": case_id,
-                    "key_id": cipher.current_key_id,
-                    "ciphertext": blob,
-                    "updated_at": now,
-                }
-            )
-        else:
-            inserts.append((case_id, cipher.current_key_id, blob, now))
-        if done % CHUNK == 0:
-            progress("encrypting identities", done, len(with_identity))
-    bulk_insert(
+    pending = [i for i, plaintext in enumerate(register.identities) if plaintext is not None]
+    blobs = cipher.encrypt_many(
+        [register.identities[i] or b"" for i in pending],
+        contexts=[register.case_refs[i] for i in pending],
+    )
+    progress("encrypting identities", len(pending), len(pending))
+    case_ids = [ids[i] for i in pending]
+    key_id = cipher.current_key_id
+    held = [n for n, case_id in enumerate(case_ids) if case_id in identities] if identities else []
+    if held:
+        rewrite = set(held)
+        updates = [
+            {"case_id": case_ids[n], "key_id": key_id, "ciphertext": blobs[n], "updated_at": now}
+            for n in held
+        ]
+        for values_chunk in _chunks(updates):
+            session.execute(update(CaseIdentity), values_chunk)
+        kept = [n for n in range(len(case_ids)) if n not in rewrite]
+        case_ids, blobs = [case_ids[n] for n in kept], [blobs[n] for n in kept]
+    bulk_insert_columns(
         session=session,
         table=CaseIdentity.__table__,  # type: ignore[attr-defined]
-        columns=("case_id", "key_id", "ciphertext", "updated_at"),
-        rows=inserts,
+        values={"case_id": case_ids, "ciphertext": blobs},
+        same={"key_id": key_id, "updated_at": now},
     )
-    for values_chunk in _chunks(updates):
-        session.execute(update(CaseIdentity), values_chunk)
-    progress("encrypting identities", len(with_identity), len(with_identity))
 
 
 def reveal_identity(

@@ -8,7 +8,7 @@ import pytest
 import typer
 
 from flows.cli import _register_commands, app
-from models.settings import Settings
+from models.settings import Settings, get_settings
 from tests.builders import register_row, registry_data, write_csv, write_yaml
 from tests.cli import Run
 
@@ -80,10 +80,42 @@ def test_a_bad_file_gives_one_clear_message_and_a_non_zero_exit(run: Run, tmp_pa
     code, _out, err = run("cases", "import", str(path))
     assert code == 1
     assert "r.csv: 1 problem, nothing was imported" in err
-    assert "line 2, column agencies: unknown agency code 'mi6'" in err
+    assert "line 2, column agencies: unknown agency code: load it" in err and "mi6" not in err
     assert "Traceback" not in err
     code, _, err = run("--debug", "cases", "import", str(path))
     assert code == 1 and "Traceback" in err
+
+
+@pytest.mark.usefixtures("initialised")
+def test_a_refused_register_is_listed_as_json_and_a_file_over_the_limit_is_refused(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("agencies", "load", str(write_yaml(tmp_path / "a.yaml", registry_data())))
+    row = register_row(case_ref="DA-1", category="XX", child_name="Wilhelmina Oddsock")
+    path = write_csv(tmp_path / "r.csv", [row])
+    code, out, _ = run("cases", "import", str(path), "--json")
+    assert (code, json.loads(out)) == (
+        1,
+        {
+            "imported": False,
+            "file": str(path),
+            "problems": 1,
+            "errors": [
+                {
+                    "where": "line 2, column category",
+                    "message": "unknown category; expected one of EH, CIN, CP, LAC "
+                    "(JOINTAUDIT_CASE_CATEGORIES)",
+                }
+            ],
+        },
+    )
+    monkeypatch.setenv("JOINTAUDIT_REGISTER_MAX_MB", "1")
+    get_settings.cache_clear()
+    big = write_csv(tmp_path / "big.csv", [register_row(case_ref=f"DA-{n}") for n in range(16_000)])
+    code, _, err = run("cases", "import", str(big))
+    assert code == 1
+    assert "big.csv: 1 problem, nothing was imported" in err
+    assert "more than the 1 MB a register may be: set JOINTAUDIT_REGISTER_MAX_MB" in err
 
 
 def test_a_usage_error_exits_with_status_2(run: Run) -> None:

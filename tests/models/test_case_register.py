@@ -257,3 +257,35 @@ def test_cases_are_filtered_by_category_flag_and_agency(
         parse_where(["postcode=N1"])
     with pytest.raises(InputError, match="expected KEY=VALUE"):
         parse_where(["flag"])
+
+
+@pytest.mark.usefixtures("with_agencies")
+def test_a_later_extract_rewrites_held_identities_and_adds_new_ones_each_to_its_case(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    first = [register_row(case_ref="DA-1", child_name="Old Name"), register_row(case_ref="DA-3")]
+    run_import(session, settings, write_csv(tmp_path / "a.csv", first))
+    later = [
+        register_row(case_ref="DA-2", child_name="Second Child", nhs_number="9434765919"),
+        register_row(case_ref="DA-1", child_name="New Name"),
+        register_row(case_ref="DA-3", child_name="Third Child"),
+    ]
+    summary = run_import(session, settings, write_csv(tmp_path / "b.csv", later), days_later=1)
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 0, 2)
+
+    def name_of(case_ref: str) -> str | None:
+        return reveal_identity(
+            session=session,
+            case_ref=case_ref,
+            cipher=load_cipher(settings),
+            actor="c",
+            reason="check",
+            now=NOW,
+        ).child_name
+
+    assert [name_of(ref) for ref in ("DA-1", "DA-2", "DA-3")] == [
+        "New Name",
+        "Second Child",
+        "Third Child",
+    ]
+    assert counts(session)["CaseIdentity"] == 3

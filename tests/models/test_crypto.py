@@ -55,3 +55,16 @@ def test_the_development_key_file_is_private_and_never_overwritten(tmp_path) -> 
 def test_without_any_key_the_error_says_to_run_init(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigurationError, match="run `jointaudit init`"):
         load_cipher(Settings(data_dir=tmp_path, identity_key=None))
+
+
+def test_a_batch_encrypts_each_plaintext_bound_to_its_own_case_with_its_own_nonce() -> None:
+    cipher = IdentityCipher.from_keys(os.urandom(32))
+    plaintexts = [f'{{"child_name":"Child {n}"}}'.encode() for n in range(50)]
+    contexts = [f"DA-{n}" for n in range(50)]
+    blobs = cipher.encrypt_many(plaintexts, contexts=contexts)
+    key_id = cipher.current_key_id
+    pairs = zip(blobs, contexts, strict=True)
+    assert [cipher.decrypt(b, key_id=key_id, context=c) for b, c in pairs] == plaintexts
+    assert len({blob[:12] for blob in blobs}) == 50
+    with pytest.raises(ConfigurationError, match="integrity check"):
+        cipher.decrypt(blobs[0], key_id=key_id, context=contexts[1])
