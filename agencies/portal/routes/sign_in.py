@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from agencies.deps import Now, SessionDep
 from agencies.portal.pages import render
 from agencies.portal.security import PortalSession, allow, new_session, signed_in
 from models.audit_log import record_event
 from models.partnership import Partnership, Person
+from models.sessions import end_session, start_session
+from models.settings import Settings
 from notifications.contexts import SignInLinkContext
 from notifications.dispatcher import send_now
 from notifications.errors import SignInTokenError
@@ -25,6 +29,17 @@ logger = logging.getLogger(__name__)
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _person_event(session: Session, person_id: int, action: str, at: datetime) -> None:
+    record_event(
+        session=session,
+        actor=f"person:{person_id}",
+        action=action,
+        entity_type="person",
+        entity_id=person_id,
+        now=at,
+    )
 
 
 def _limited(request: Request) -> HTMLResponse:
@@ -42,7 +57,7 @@ def check_email(
 @router.post("/sign-in/request", response_model=None)
 async def request_link(
     request: Request,
-    session: SessionDep,
+    background: BackgroundTasks,
     at: Now,
 ) -> Response:
     """Email a new link if the address belongs to someone; answer the same either way."""
@@ -69,8 +84,20 @@ async def request_link(
         engine=engine, kind="link-to", key=email, per_minute=limits["link_per_address"], now=at
     ):
         return _limited(request)
-    found = session.exec(select(Person).where(col(Person.email) == email)).first()
-    if found is not None and found.id is not None:
+    # Whether the address is known is decided after the answer has gone: the same answer,
+    # in the same time, for everyone.
+    background.add_task(
+        _send_link, engine=engine, settings=request.app.state.settings, email=email, at=at
+    )
+    return RedirectResponse("/sign-in/check-email", status_code=303)
+
+
+def _send_link(*, engine: Engine, settings: Settings, email: str, at: datetime) -> None:
+    """Queue (and try to send at once) a new link if the address belongs to someone."""
+    with Session(engine, expire_on_commit=False) as session:
+        found = session.exec(select(Person).where(col(Person.email) == email)).first()
+        if found is None or found.id is None:
+            return
         partnership = session.exec(select(Partnership)).first()
         context = SignInLinkContext(
             partnership_name=partnership.name if partnership else "Safeguarding partnership"
@@ -81,25 +108,15 @@ async def request_link(
             context=context,
             now=at,
             person_id=found.id,
-            settings=request.app.state.settings,
+            settings=settings,
         )
-        record_event(
-            session=session,
-            actor=f"person:{found.id}",
-            action="portal.link_requested",
-            entity_type="person",
-            entity_id=found.id,
-            now=at,
-        )
+        _person_event(session, found.id, "portal.link_requested", at)
         session.commit()
-        if message is not None and message.id is not None:
-            try:
-                send_now(
-                    message_ids=[message.id], engine=engine, settings=request.app.state.settings
-                )
-            except Exception:  # the scheduled dispatcher sends it later
-                logger.exception("sending a sign-in link at once failed; it stays queued")
-    return RedirectResponse("/sign-in/check-email", status_code=303)
+    if message is not None and message.id is not None:
+        try:
+            send_now(message_ids=[message.id], engine=engine, settings=settings)
+        except Exception:  # the scheduled dispatcher sends it later
+            logger.exception("sending a sign-in link at once failed; it stays queued")
 
 
 @router.get("/sign-in/{token}", response_class=HTMLResponse)
@@ -133,24 +150,25 @@ def confirm(
     except SignInTokenError:
         session.rollback()
         return render(request, "views/link_invalid.html", status_code=400)
-    record_event(
-        session=session,
-        actor=f"person:{used.person_id}",
-        action="portal.signed_in",
-        entity_type="person",
-        entity_id=used.person_id,
-        now=at,
-    )
+    key = start_session(session=session, person_id=used.person_id, now=at)
+    _person_event(session, used.person_id, "portal.signed_in", at)
     session.commit()
-    request.state.session = signed_in(used.person_id, at)
+    request.state.session = signed_in(used.person_id, at, key=key)
     return RedirectResponse("/tasks", status_code=303)
 
 
 @router.post("/sign-out", response_model=None)
 def sign_out(
     request: Request,
+    session: SessionDep,
+    at: Now,
 ) -> Response:
-    """End the session (a new anonymous one replaces it)."""
+    """End the session in the database (on every portal process) and in the browser."""
+    current: PortalSession = request.state.session
+    if current.key is not None and current.person_id is not None:
+        end_session(session=session, raw_key=current.key, now=at)
+        _person_event(session, current.person_id, "portal.signed_out", at)
+        session.commit()
     fresh: PortalSession = new_session()
     request.state.session = fresh
     return RedirectResponse("/", status_code=303)
