@@ -34,6 +34,8 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 API_PREFIX = "/api/"
 STATIC_PREFIXES = ("/static/", "/assets/")
+SIGN_IN_PREFIX = "/sign-in/"
+SIGN_IN_PAGES = ("request", "check-email")
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,15 @@ def _still_live(request: Request, portal_session: PortalSession) -> bool:
     with Session(engine) as session:
         found = session_person(session=session, raw_key=portal_session.key, now=clock())
     return found is not None and found == portal_session.person_id
+
+
+def loggable_path(path: str) -> str:
+    """A request path fit for a log: a sign-in link's token replaced by a placeholder."""
+    if path.startswith(SIGN_IN_PREFIX):
+        rest = path[len(SIGN_IN_PREFIX) :]
+        if rest.split("?", 1)[0] not in SIGN_IN_PAGES:
+            return SIGN_IN_PREFIX + "[token]"
+    return path
 
 
 def limiter_name(kind: str, key: str) -> str:
