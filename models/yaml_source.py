@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -89,44 +89,97 @@ def _clean_path(data: Any, parts: list[PathPart]) -> list[PathPart]:
     return cleaned
 
 
-def load_yaml(path: Path | str, *, text: str | None = None) -> YamlDocument:
-    """Parse a YAML file, keeping the line of every node; syntax errors are located."""
+def _size_problem(size: int, cap: int) -> Problem:
+    return Problem(
+        "file",
+        f"is {size:,} bytes, more than the {cap:,} allowed: split it, or raise "
+        "JOINTAUDIT_MAX_YAML_BYTES",
+    )
+
+
+def _read(path: Path | str, cap: int) -> str:
     source = str(path)
-    if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ImportFileError(source, [Problem("file", "not found")]) from None
-        except UnicodeDecodeError:
-            raise ImportFileError(source, [Problem("file", "is not UTF-8 text")]) from None
-    # libyaml's parser when present; one parse gives both the nodes (lines) and the data.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        size = Path(path).stat().st_size
+        if size > cap:
+            raise ImportFileError(source, [_size_problem(size, cap)])
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFileError(source, [Problem("file", "not found")]) from None
+    except UnicodeDecodeError:
+        raise ImportFileError(source, [Problem("file", "is not UTF-8 text")]) from None
+
+
+def _default_cap() -> int:
+    from models.settings import get_settings
+
+    return get_settings().max_yaml_bytes
+
+
+def load_yaml(
+    path: Path | str, *, text: str | None = None, max_bytes: int | None = None
+) -> YamlDocument:
+    """Parse a YAML file, keeping the line of every node; syntax errors are located.
+
+    Bounded before anything walks the document: at most `max_bytes` (JOINTAUDIT_MAX_YAML_BYTES),
+    no anchors or aliases (a few hundred bytes of aliases expand to billions of nodes), no key
+    twice in one mapping (YAML would silently keep the last).
+    """
+    source = str(path)
+    cap = max_bytes if max_bytes is not None else _default_cap()
+    if text is None:
+        text = _read(path, cap)
+    elif len(text.encode("utf-8")) > cap:
+        raise ImportFileError(source, [_size_problem(len(text.encode("utf-8")), cap)])
+    # libyaml's parser when present; one parse gives both the nodes (lines) and the data.
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        _refuse_aliases(source, yaml.parse(text, Loader=loader_class))
+        loader = loader_class(text)
+        try:
+            node = loader.get_single_node()
+            lines: dict[tuple[PathPart, ...], int] = {}
+            if node is not None:
+                _index_lines(source, node, (), lines)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
         reason = getattr(error, "problem", None) or str(error)
         raise ImportFileError(source, [Problem(where, f"YAML syntax error: {reason}")]) from None
-    finally:
-        loader.dispose()
-    document = YamlDocument(source=source, data=data)
-    if node is not None:
-        _index_lines(node, (), document.lines)
-    return document
+    return YamlDocument(source=source, data=data, lines=lines)
+
+
+def _refuse_aliases(source: str, events: Iterator[yaml.Event]) -> None:
+    for event in events:
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            where = f"line {mark.line + 1}" if mark is not None else "file"
+            message = "anchors and aliases (& and *) are not allowed: write the values out"
+            raise ImportFileError(source, [Problem(where, message)])
 
 
 def _index_lines(
-    node: yaml.Node, parts: tuple[PathPart, ...], lines: dict[tuple[PathPart, ...], int]
+    source: str,
+    node: yaml.Node,
+    parts: tuple[PathPart, ...],
+    lines: dict[tuple[PathPart, ...], int],
 ) -> None:
     lines[parts] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*parts, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*parts, key), lines)
-            lines[(*parts, key)] = key_node.start_mark.line + 1
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                where = f"line {line}, {format_path((*parts, key))}"
+                message = f"this key is already given on line {seen[key]}: keep one of them"
+                raise ImportFileError(source, [Problem(where, message)])
+            seen[key] = line
+            _index_lines(source, value_node, (*parts, key), lines)
+            lines[(*parts, key)] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_lines(item, (*parts, index), lines)
+            _index_lines(source, item, (*parts, index), lines)
