@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from agencies.api.app import PREFIX as API_PREFIX
 from agencies.api.app import create_api
+from agencies.body_limit import BodyLimit
 from agencies.deps import SignInRequired
 from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
@@ -36,6 +37,7 @@ ERROR_TITLES = {
     403: "Sorry, there is a problem with the form",
     404: "Page not found",
     405: "Page not found",
+    413: "The form you sent is too large",
 }
 
 
@@ -63,6 +65,7 @@ def create_app(
     app.state.templates = environment(settings.timezone)
     app.state.assets = govuk_assets()
     app.middleware("http")(session_and_headers)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # GOV.UK Frontend's stylesheet asks for its fonts and images under /assets.
