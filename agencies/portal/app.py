@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from agencies.api.app import PREFIX as API_PREFIX
 from agencies.api.app import create_api
 from agencies.body_limit import BodyLimit
-from agencies.deps import SignInRequired
+from agencies.deps import SignInRequired, ids_in_range
 from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
     actions,
@@ -41,6 +41,15 @@ ERROR_TITLES = {
 }
 
 
+def _without_slash(request: Request, settings: Settings) -> str | None:
+    """`/tasks/` -> the configured base URL's `/tasks` (never the request's Host header)."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path == "/" or not path.endswith("/"):
+        return None
+    query = f"?{request.url.query}" if request.url.query else ""
+    return settings.portal_base_url.rstrip("/") + path.rstrip("/") + query
+
+
 def create_app(
     settings: Settings,
     *,
@@ -54,7 +63,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(check_csrf)],
+        redirect_slashes=False,  # Starlette's builds the address from the Host header
+        dependencies=[Depends(ids_in_range), Depends(check_csrf)],
     )
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.resolved_database_url)
@@ -93,7 +103,10 @@ def create_app(
         return RedirectResponse("/", status_code=303)
 
     @app.exception_handler(HTTPException)
-    async def _error_page(request: Request, error: HTTPException) -> HTMLResponse:
+    async def _error_page(request: Request, error: HTTPException) -> Response:
+        slash = _without_slash(request, settings) if error.status_code == 404 else None
+        if slash is not None:
+            return RedirectResponse(slash, status_code=307)
         title = ERROR_TITLES.get(error.status_code, "Sorry, there is a problem with the service")
         return render(
             request,

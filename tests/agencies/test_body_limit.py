@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from agencies.portal.app import create_app
 from models.settings import Settings
-from tests.flows.test_up import free_port
+from tests.agencies.live import served
 
 LIMIT = 64 * 1024
 
@@ -21,19 +18,8 @@ LIMIT = 64 * 1024
 @pytest.fixture
 def server(engine: Engine) -> Iterator[int]:
     """The portal (with the API mounted) on a loopback port, bodies limited to 64 KiB."""
-    app = create_app(Settings(max_body_bytes=LIMIT), engine=engine)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield port
-    running.should_exit = True
-    thread.join(timeout=20)
+    with served(create_app(Settings(max_body_bytes=LIMIT), engine=engine)) as port:
+        yield port
 
 
 def status_of(answer: bytes) -> int:
