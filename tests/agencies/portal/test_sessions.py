@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -143,3 +144,9 @@ def test_a_coordinator_signs_a_person_out_everywhere_from_the_command_line(
     assert status_with(portal, other) == 200
     code, _, err = run("people", "sign-out", "nobody@example.org")
     assert code != 0 and "nobody has the address" in err
+
+
+def test_a_session_ends_after_eight_hours_by_the_portals_clock(portal: Portal) -> None:
+    copied = signed_in_cookie(portal, "lead@police.example.org")
+    portal.client.app.state.clock = lambda: NOW + timedelta(hours=8, minutes=1)  # type: ignore[attr-defined]
+    assert status_with(portal, copied) == 303
