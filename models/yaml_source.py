@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +13,11 @@ from pydantic import BaseModel, ValidationError
 from models.errors import ImportFileError, Problem
 
 PathPart = str | int
+MAX_NODES = 100_000
+TOO_MANY = (
+    "anchors and aliases (& and *) make this file more than {cap:,} values: write the values out"
+)
+LOOP = "an alias (*) inside the anchor (&) it refers to makes an endless file: write it out"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -122,8 +127,8 @@ def load_yaml(
     """Parse a YAML file, keeping the line of every node; syntax errors are located.
 
     Bounded before anything walks the document: at most `max_bytes` (JOINTAUDIT_MAX_YAML_BYTES),
-    no anchors or aliases (a few hundred bytes of aliases expand to billions of nodes), no key
-    twice in one mapping (YAML would silently keep the last).
+    at most MAX_NODES values once anchors and aliases are expanded (a few hundred bytes of
+    aliases can stand for billions), no key twice in one mapping (YAML would keep the last).
     """
     source = str(path)
     cap = max_bytes if max_bytes is not None else _default_cap()
@@ -134,12 +139,12 @@ def load_yaml(
     # libyaml's parser when present; one parse gives both the nodes (lines) and the data.
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        _refuse_aliases(source, yaml.parse(text, Loader=loader_class))
         loader = loader_class(text)
         try:
             node = loader.get_single_node()
             lines: dict[tuple[PathPart, ...], int] = {}
             if node is not None:
+                _bounded(source, node)
                 _index_lines(source, node, (), lines)
             data = loader.construct_document(node) if node is not None else None
         finally:
@@ -152,13 +157,35 @@ def load_yaml(
     return YamlDocument(source=source, data=data, lines=lines)
 
 
-def _refuse_aliases(source: str, events: Iterator[yaml.Event]) -> None:
-    for event in events:
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            mark = event.start_mark
-            where = f"line {mark.line + 1}" if mark is not None else "file"
-            message = "anchors and aliases (& and *) are not allowed: write the values out"
-            raise ImportFileError(source, [Problem(where, message)])
+def _bounded(source: str, node: yaml.Node, cap: int = MAX_NODES) -> None:
+    """Refuse a document whose anchors and aliases expand it past `cap` values, or into a loop.
+
+    Sizes are counted on the composed graph, each shared node once, so even a billion laughs
+    costs only as much as its few hundred bytes.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(item: yaml.Node) -> int:
+        key = id(item)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            line = item.start_mark.line + 1 if item.start_mark is not None else 0
+            raise ImportFileError(source, [Problem(f"line {line}", LOOP)])
+        open_nodes.add(key)
+        total = 1
+        if isinstance(item, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in item.value)
+        elif isinstance(item, yaml.SequenceNode):
+            total += sum(size(child) for child in item.value)
+        if total > cap:
+            raise ImportFileError(source, [Problem("file", TOO_MANY.format(cap=cap))])
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    size(node)
 
 
 def _index_lines(

@@ -30,25 +30,33 @@ def problems(path: Path) -> list[str]:
     return [str(problem) for problem in caught.value.problems]
 
 
-def test_a_billion_laughs_is_refused_at_once_naming_the_first_anchor(tmp_path: Path) -> None:
+def test_a_billion_laughs_is_refused_at_once(tmp_path: Path) -> None:
     path = tmp_path / "laughs.yaml"
     path.write_text(laughs(9))
     assert len(path.read_bytes()) < 600
     started = time.perf_counter()
     found = problems(path)
     assert time.perf_counter() - started < 1
-    assert found == ["line 1: anchors and aliases (& and *) are not allowed: write the values out"]
+    assert found == [
+        "file: anchors and aliases (& and *) make this file more than 100,000 values: "
+        "write the values out"
+    ]
 
 
-def test_a_single_alias_is_refused_with_its_line(tmp_path: Path) -> None:
+def test_a_few_aliases_are_read_as_their_values(tmp_path: Path) -> None:
     path = tmp_path / "alias.yaml"
-    path.write_text("name: Police\nother:\n  - x\n  - *missing\n")
-    with pytest.raises(ImportFileError) as caught:
-        load_yaml(path)
-    assert "line 4" in str(caught.value) or "YAML syntax error" in str(caught.value)
     path.write_text("base: &base {name: Police}\ncopy: *base\n")
+    assert load_yaml(path).data == {"base": {"name": "Police"}, "copy": {"name": "Police"}}
+    path.write_text(laughs(5))  # 59,049 values: within the cap
+    assert len(load_yaml(path).data) == 5
+
+
+def test_an_alias_inside_its_own_anchor_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text("name: Police\nloop: &a\n  - *a\n")
     assert problems(path) == [
-        "line 1: anchors and aliases (& and *) are not allowed: write the values out"
+        "line 2: an alias (*) inside the anchor (&) it refers to makes an endless file: "
+        "write it out"
     ]
 
 
@@ -94,5 +102,5 @@ def test_agencies_load_refuses_a_billion_laughs_and_changes_nothing(
     path = tmp_path / "agencies.yaml"
     path.write_text(laughs(9))
     code, out, err = run("agencies", "load", str(path))
-    assert code != 0 and "anchors and aliases" in out + err
+    assert code != 0 and "anchors and aliases" in " ".join((out + err).split())
     assert "police" not in run("agencies", "list")[1]
