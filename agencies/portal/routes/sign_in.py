@@ -17,7 +17,7 @@ from agencies.portal.pages import render
 from agencies.portal.security import PortalSession, allow, new_session, signed_in
 from models.audit_log import record_event
 from models.partnership import Partnership, Person
-from models.sessions import end_session, start_session
+from models.sessions import end_session, session_person, start_session
 from models.settings import Settings
 from notifications.contexts import SignInLinkContext
 from notifications.dispatcher import send_now
@@ -169,6 +169,10 @@ def confirm(
         session.rollback()
         return render(request, "views/link_invalid.html", status_code=400)
     key = start_session(session=session, person_id=used.person_id, now=at)
+    session.flush()
+    if session_person(session=session, raw_key=key, now=at) is None:
+        session.rollback()  # no longer in the registry: the link signs nobody in
+        return render(request, "views/link_invalid.html", status_code=400)
     _person_event(session, used.person_id, "portal.signed_in", at)
     session.commit()
     request.state.session = signed_in(used.person_id, at, key=key)

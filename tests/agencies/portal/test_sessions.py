@@ -77,7 +77,10 @@ def test_a_lead_whose_agency_leaves_the_registry_is_signed_out_at_once(
     page = portal.client.get(f"/sign-in/{token}")
     found = portal.csrf(f"/sign-in/{token}")
     assert page.status_code == 200
-    portal.client.post(f"/sign-in/{token}", data={"csrf_token": found}, follow_redirects=False)
+    pressed = portal.client.post(
+        f"/sign-in/{token}", data={"csrf_token": found}, follow_redirects=False
+    )
+    assert pressed.status_code == 400  # an unused link from before the change signs nobody in
     assert portal.client.get("/tasks", follow_redirects=False).status_code == 303
 
 
