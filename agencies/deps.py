@@ -52,6 +52,18 @@ def not_found() -> HTTPException:
     return HTTPException(status_code=404, detail="not found")
 
 
+MAX_ID = 2**31 - 1  # the largest value of an integer id column on PostgreSQL
+
+
+def ids_in_range(request: Request) -> None:
+    """App-wide: an `..._id` in the path beyond any row's id is "not found", not a database
+    error (SQLite and PostgreSQL both refuse to compare an integer column with it)."""
+    for name, value in request.path_params.items():
+        digits = name.endswith("_id") and isinstance(value, str) and value.isdigit()
+        if digits and (len(value) > 10 or int(value) > MAX_ID):
+            raise not_found()
+
+
 def person_with_role(session: Session, request: Request, *roles: PartnershipRole) -> Person:
     """The signed-in person if they hold one of these partnership roles, else "not found"."""
     who = person(session, request)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from agencies.registry_file import ContactEntry, PersonEntry, RegistryFile, read_registry
+from agencies.registry_revoke import Departure, revoke_departures
 from models.agency import Agency, AgencyContact, ContactRole
 from models.audit_log import record_event
 from models.case import ImportBatch, ImportKind
@@ -26,6 +27,7 @@ class RegistryLoadSummary:
     agencies_updated: int = 0
     agencies_deactivated: int = 0
     people_created: int = 0
+    departures: list[Departure] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -90,6 +92,7 @@ def _sync_partnership(
         for row in held:
             if row.person_id not in wanted:
                 session.delete(row)
+                summary.departures.append(Departure(person_id=row.person_id, role=role))
         for person_id in wanted - {row.person_id for row in held}:
             assert person_id is not None
             session.add(PersonRole(person_id=person_id, role=role))
@@ -112,6 +115,9 @@ def _sync_contacts(
         if entry is None:
             if contact is not None:
                 session.delete(contact)
+                summary.departures.append(
+                    Departure(person_id=contact.person_id, role=role, agency_id=agency.id)
+                )
                 changed = True
             continue
         person = _person(session=session, entry=entry, summary=summary)
@@ -131,6 +137,15 @@ def _sync_contacts(
             changed = True
         elif (contact.person_id, contact.channel, contact.webhook_url) != wanted:
             assert person.id is not None
+            if contact.person_id != person.id:
+                summary.departures.append(
+                    Departure(
+                        person_id=contact.person_id,
+                        role=role,
+                        agency_id=agency.id,
+                        successor_id=person.id,
+                    )
+                )
             contact.person_id, contact.channel, contact.webhook_url = (
                 person.id,
                 entry.channel,
@@ -189,8 +204,13 @@ def apply_registry(
         if code not in listed and agency.active:
             agency.active, agency.updated_at = False, now
             summary.agencies_deactivated += 1
+            summary.departures.append(Departure(person_id=None, agency_id=agency.id))
     batch.created, batch.updated = summary.agencies_created, summary.agencies_updated
     batch.deactivated = summary.agencies_deactivated
+    session.flush()
+    revoked = revoke_departures(
+        session=session, departures=summary.departures, now=now, actor=actor
+    )
     record_event(
         session=session,
         actor=actor,
@@ -203,6 +223,7 @@ def apply_registry(
             "created": summary.agencies_created,
             "updated": summary.agencies_updated,
             "deactivated": summary.agencies_deactivated,
+            "access_revoked": revoked,
         },
     )
     return summary

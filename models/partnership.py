@@ -52,3 +52,17 @@ class PersonRole(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     role: PartnershipRole = Field(sa_type=String(20))
+
+
+class PortalSessionRow(SQLModel, table=True):
+    """A signed-in portal session; the cookie carries its key, the row only the key's hash."""
+
+    __tablename__ = "portal_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(sa_type=String(64), unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_by: str | None = Field(default=None, max_length=40)

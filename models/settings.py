@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -116,6 +117,16 @@ class Settings(BaseSettings):
     outbox_backoff_base_seconds: int = Field(default=60, ge=1)
     outbox_backoff_max_seconds: int = Field(default=6 * 3600, ge=1)
     sign_in_token_ttl: timedelta = Field(default=timedelta(days=7), gt=timedelta(0))
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="The largest request body the portal's forms and /api/v1 accept (413 over)",
+    )
+    max_yaml_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="The largest YAML file (registry, tool, programme) jointaudit reads",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -153,6 +164,33 @@ class Settings(BaseSettings):
     def prefect_home(self) -> Path:
         """Prefect's own home, inside the data directory so nothing leaks elsewhere."""
         return self.data_dir / "prefect"
+
+
+LOOPBACK_NAMES = ("localhost", "ip6-localhost")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address to listen on is reachable from this machine only."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def listen_problem(settings: Settings, host: str) -> str | None:
+    """Why the portal must not listen on this address with these settings, or None."""
+    if is_loopback(host):
+        return None
+    if settings.env == "production":
+        return None
+    return (
+        f"refusing to listen on {host} with development settings: anyone who can reach it "
+        "could forge a session with the built-in secret. Set JOINTAUDIT_ENV=production with "
+        "JOINTAUDIT_SECRET_KEY and JOINTAUDIT_IDENTITY_KEY (docs/security.md), listen on "
+        "127.0.0.1 behind a reverse proxy, or pass --insecure-development for a lab machine"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,11 @@ from pydantic import BaseModel, ValidationError
 from models.errors import ImportFileError, Problem
 
 PathPart = str | int
+MAX_NODES = 100_000
+TOO_MANY = (
+    "anchors and aliases (& and *) make this file more than {cap:,} values: write the values out"
+)
+LOOP = "an alias (*) inside the anchor (&) it refers to makes an endless file: write it out"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -89,44 +94,119 @@ def _clean_path(data: Any, parts: list[PathPart]) -> list[PathPart]:
     return cleaned
 
 
-def load_yaml(path: Path | str, *, text: str | None = None) -> YamlDocument:
-    """Parse a YAML file, keeping the line of every node; syntax errors are located."""
+def _size_problem(size: int, cap: int) -> Problem:
+    return Problem(
+        "file",
+        f"is {size:,} bytes, more than the {cap:,} allowed: split it, or raise "
+        "JOINTAUDIT_MAX_YAML_BYTES",
+    )
+
+
+def _read(path: Path | str, cap: int) -> str:
     source = str(path)
-    if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ImportFileError(source, [Problem("file", "not found")]) from None
-        except UnicodeDecodeError:
-            raise ImportFileError(source, [Problem("file", "is not UTF-8 text")]) from None
-    # libyaml's parser when present; one parse gives both the nodes (lines) and the data.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        size = Path(path).stat().st_size
+        if size > cap:
+            raise ImportFileError(source, [_size_problem(size, cap)])
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFileError(source, [Problem("file", "not found")]) from None
+    except UnicodeDecodeError:
+        raise ImportFileError(source, [Problem("file", "is not UTF-8 text")]) from None
+
+
+def _default_cap() -> int:
+    from models.settings import get_settings
+
+    return get_settings().max_yaml_bytes
+
+
+def load_yaml(
+    path: Path | str, *, text: str | None = None, max_bytes: int | None = None
+) -> YamlDocument:
+    """Parse a YAML file, keeping the line of every node; syntax errors are located.
+
+    Bounded before anything walks the document: at most `max_bytes` (JOINTAUDIT_MAX_YAML_BYTES),
+    at most MAX_NODES values once anchors and aliases are expanded (a few hundred bytes of
+    aliases can stand for billions), no key twice in one mapping (YAML would keep the last).
+    """
+    source = str(path)
+    cap = max_bytes if max_bytes is not None else _default_cap()
+    if text is None:
+        text = _read(path, cap)
+    elif len(text.encode("utf-8")) > cap:
+        raise ImportFileError(source, [_size_problem(len(text.encode("utf-8")), cap)])
+    # libyaml's parser when present; one parse gives both the nodes (lines) and the data.
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        loader = loader_class(text)
+        try:
+            node = loader.get_single_node()
+            lines: dict[tuple[PathPart, ...], int] = {}
+            if node is not None:
+                _bounded(source, node)
+                _index_lines(source, node, (), lines)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
         reason = getattr(error, "problem", None) or str(error)
         raise ImportFileError(source, [Problem(where, f"YAML syntax error: {reason}")]) from None
-    finally:
-        loader.dispose()
-    document = YamlDocument(source=source, data=data)
-    if node is not None:
-        _index_lines(node, (), document.lines)
-    return document
+    return YamlDocument(source=source, data=data, lines=lines)
+
+
+def _bounded(source: str, node: yaml.Node, cap: int = MAX_NODES) -> None:
+    """Refuse a document whose anchors and aliases expand it past `cap` values, or into a loop.
+
+    Sizes are counted on the composed graph, each shared node once, so even a billion laughs
+    costs only as much as its few hundred bytes.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(item: yaml.Node) -> int:
+        key = id(item)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            line = item.start_mark.line + 1 if item.start_mark is not None else 0
+            raise ImportFileError(source, [Problem(f"line {line}", LOOP)])
+        open_nodes.add(key)
+        total = 1
+        if isinstance(item, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in item.value)
+        elif isinstance(item, yaml.SequenceNode):
+            total += sum(size(child) for child in item.value)
+        if total > cap:
+            raise ImportFileError(source, [Problem("file", TOO_MANY.format(cap=cap))])
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    size(node)
 
 
 def _index_lines(
-    node: yaml.Node, parts: tuple[PathPart, ...], lines: dict[tuple[PathPart, ...], int]
+    source: str,
+    node: yaml.Node,
+    parts: tuple[PathPart, ...],
+    lines: dict[tuple[PathPart, ...], int],
 ) -> None:
     lines[parts] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
-            lines[(*parts, key)] = key_node.start_mark.line + 1
-            _index_lines(value_node, (*parts, key), lines)
-            lines[(*parts, key)] = key_node.start_mark.line + 1
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                where = f"line {line}, {format_path((*parts, key))}"
+                message = f"this key is already given on line {seen[key]}: keep one of them"
+                raise ImportFileError(source, [Problem(where, message)])
+            seen[key] = line
+            _index_lines(source, value_node, (*parts, key), lines)
+            lines[(*parts, key)] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_lines(item, (*parts, index), lines)
+            _index_lines(source, item, (*parts, index), lines)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from agencies.api import routes
 from agencies.api.convert import AnswerErrors
+from agencies.deps import ids_in_range
 from models.settings import Settings
 
 PREFIX = "/api/v1"
@@ -29,6 +30,8 @@ def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], dateti
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        redirect_slashes=False,  # Starlette's builds the address from the Host header
+        dependencies=[Depends(ids_in_range)],
     )
     api.state.settings = settings
     api.state.engine = engine

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
-from agencies.deps import SignInRequired
+from agencies.body_limit import BodyLimit
+from agencies.deps import SignInRequired, ids_in_range
 from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
     actions,
@@ -44,7 +45,17 @@ ERROR_TITLES = {
     403: "Sorry, there is a problem with the form",
     404: "Page not found",
     405: "Page not found",
+    413: "The form you sent is too large",
 }
+
+
+def _without_slash(request: Request, settings: Settings) -> str | None:
+    """`/tasks/` -> the configured base URL's `/tasks` (never the request's Host header)."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or path == "/" or not path.endswith("/"):
+        return None
+    query = f"?{request.url.query}" if request.url.query else ""
+    return settings.portal_base_url.rstrip("/") + path.rstrip("/") + query
 
 
 def create_portal(
@@ -60,7 +71,8 @@ def create_portal(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(check_csrf)],
+        redirect_slashes=False,  # Starlette's builds the address from the Host header
+        dependencies=[Depends(ids_in_range), Depends(check_csrf)],
     )
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings.resolved_database_url)
@@ -71,6 +83,7 @@ def create_portal(
     app.state.templates = environment(settings.timezone)
     app.state.assets = govuk_assets()
     app.middleware("http")(session_and_headers)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # GOV.UK Frontend's stylesheet asks for its fonts and images under /assets.
@@ -107,7 +120,10 @@ def create_portal(
         return RedirectResponse("/", status_code=303)
 
     @app.exception_handler(HTTPException)
-    async def _error_page(request: Request, error: HTTPException) -> HTMLResponse:
+    async def _error_page(request: Request, error: HTTPException) -> Response:
+        slash = _without_slash(request, settings) if error.status_code == 404 else None
+        if slash is not None:
+            return RedirectResponse(slash, status_code=307)
         title = ERROR_TITLES.get(error.status_code, "Sorry, there is a problem with the service")
         return render(
             request,

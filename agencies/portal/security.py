@@ -1,9 +1,12 @@
 """Sessions in a signed cookie, CSRF tokens, security headers and database-held rate limits.
 
-The session cookie (itsdangerous-signed, no server memory) holds the person's id, when they
-signed in and a CSRF secret; anonymous visitors get one too, so the sign-in forms carry a
-CSRF token as well. Signing in replaces the cookie (and its CSRF secret). The agency API
-(`/api/`) is a mounted app of its own: bearer keys, no cookie, no CSRF (no ambient credential).
+The session cookie (itsdangerous-signed) holds the person's id, when they signed in, the key
+of their session row (models/sessions.py) and a CSRF secret; anonymous visitors get one too,
+so the sign-in forms carry a CSRF token as well. Every request of a signed-in person checks
+the row (live, and the person still has a place in the partnership) in one query, so signing
+out or losing access ends the session on every portal process at once. Signing in replaces
+the cookie (and its CSRF secret). The agency API (`/api/`) is a mounted app of its own:
+bearer keys, no cookie, no CSRF (no ambient credential).
 """
 
 from __future__ import annotations
@@ -18,15 +21,21 @@ from datetime import datetime, timedelta
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from models.db import session_scope
+from models.sessions import SESSION_LIFETIME, session_person
 from notifications.rate_limit import acquire_permits
 
 COOKIE = "jointaudit_session"
-SESSION_MAX_AGE = timedelta(hours=8)
+SESSION_MAX_AGE: timedelta = SESSION_LIFETIME
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 API_PREFIX = "/api/"
+STATIC_PREFIXES = ("/static/", "/assets/")
+SIGN_IN_PREFIX = "/sign-in/"
+SIGN_IN_PAGES = ("request", "check-email")
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class PortalSession:
     csrf_secret: str
     person_id: int | None = None
     signed_in_at: str | None = None
+    key: str | None = None
     changed: bool = False
 
 
@@ -58,17 +68,20 @@ def read_session(raw: str | None, *, secret_key: str) -> PortalSession:
         return new_session()
     if not isinstance(data, dict) or not isinstance(data.get("c"), str):
         return new_session()
-    person = data.get("p")
+    person, key = data.get("p"), data.get("s")
+    if not (isinstance(person, int) and isinstance(key, str)):
+        return PortalSession(csrf_secret=data["c"])
     return PortalSession(
         csrf_secret=data["c"],
-        person_id=person if isinstance(person, int) else None,
+        person_id=person,
         signed_in_at=data.get("t") if isinstance(data.get("t"), str) else None,
+        key=key,
     )
 
 
-def signed_in(person_id: int, now: datetime) -> PortalSession:
+def signed_in(person_id: int, now: datetime, *, key: str) -> PortalSession:
     """A new session for a person who has just signed in (new CSRF secret: no fixation)."""
-    return replace(new_session(), person_id=person_id, signed_in_at=now.isoformat())
+    return replace(new_session(), person_id=person_id, signed_in_at=now.isoformat(), key=key)
 
 
 def write_session(
@@ -76,7 +89,12 @@ def write_session(
 ) -> None:
     """Set the session cookie: HttpOnly, SameSite=Lax, Secure behind https, expiring."""
     value = _serializer(secret_key).dumps(
-        {"c": session.csrf_secret, "p": session.person_id, "t": session.signed_in_at}
+        {
+            "c": session.csrf_secret,
+            "p": session.person_id,
+            "t": session.signed_in_at,
+            "s": session.key,
+        }
     )
     response.set_cookie(
         COOKIE,
@@ -148,11 +166,19 @@ async def session_and_headers(
     https: bool = request.app.state.https
     request.state.nonce = secrets.token_urlsafe(16)
     api = request.url.path.startswith(API_PREFIX)
+    static = request.url.path.startswith(STATIC_PREFIXES)
     cookie = None if api else request.cookies.get(COOKIE)
-    request.state.session = read_session(cookie, secret_key=secret_key)
+    portal_session = read_session(cookie, secret_key=secret_key)
+    if (
+        portal_session.key is not None
+        and not static
+        and not await run_in_threadpool(_still_live, request, portal_session)
+    ):
+        portal_session = new_session()
+    request.state.session = portal_session
     response = await call_next(request)
     response.headers.update(security_headers(request.state.nonce))
-    if not request.url.path.startswith(("/static/", "/assets/")):
+    if not static:
         response.headers["Cache-Control"] = "no-store"
     if api:
         return response
@@ -161,6 +187,25 @@ async def session_and_headers(
         secure = request.url.scheme == "https" or https
         write_session(response, session, secret_key=secret_key, secure=secure)
     return response
+
+
+def _still_live(request: Request, portal_session: PortalSession) -> bool:
+    """Whether the cookie's session row is live and still the cookie's person's."""
+    assert portal_session.key is not None
+    engine: Engine = request.app.state.engine
+    clock: Callable[[], datetime] = request.app.state.clock
+    with Session(engine) as session:
+        found = session_person(session=session, raw_key=portal_session.key, now=clock())
+    return found is not None and found == portal_session.person_id
+
+
+def loggable_path(path: str) -> str:
+    """A request path fit for a log: a sign-in link's token replaced by a placeholder."""
+    if path.startswith(SIGN_IN_PREFIX):
+        rest = path[len(SIGN_IN_PREFIX) :]
+        if rest.split("?", 1)[0] not in SIGN_IN_PAGES:
+            return SIGN_IN_PREFIX + "[token]"
+    return path
 
 
 def limiter_name(kind: str, key: str) -> str:

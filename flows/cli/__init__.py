@@ -49,6 +49,7 @@ def _register_commands() -> None:
     from flows.cli.chase import chase
     from flows.cli.demo import demo
     from flows.cli.notify import notify_app
+    from flows.cli.people import people_app
     from flows.cli.programme import programme_app
     from flows.cli.reconcile import register_reconcile_commands
     from flows.cli.report import register_report_commands, report_app
@@ -79,6 +80,7 @@ def _register_commands() -> None:
     app.add_typer(report_app, name="report")
     app.add_typer(tools_app, name="tools")
     app.add_typer(apikey_app, name="apikey")
+    app.add_typer(people_app, name="people")
 
 
 def _report(error: BaseException) -> int:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.agency import Agency, AgencyContact, ContactRole
 from models.round import AccessGrant, GrantRole
+from models.sessions import end_sessions_of
 
 INVITED_ROLES = (ContactRole.lead, ContactRole.deputy)
 
@@ -103,7 +104,7 @@ def revoke_grants(
     roles: Sequence[GrantRole] = (GrantRole.lead, GrantRole.deputy, GrantRole.escalation),
     person_id: int | None = None,
 ) -> list[int]:
-    """Revoke live grants of an agency in a round; returns the people who lost access."""
+    """Revoke live grants of an agency in a round and end the sessions of who lost access."""
     query = select(AccessGrant).where(
         col(AccessGrant.round_id) == round_id,
         col(AccessGrant.agency_id) == agency_id,
@@ -116,6 +117,7 @@ def revoke_grants(
     for grant in session.exec(query):
         grant.revoked_at = now
         revoked.append(grant.person_id)
+    end_sessions_of(session=session, person_ids=revoked, now=now, by="access change")
     return revoked
 
 

@@ -189,6 +189,62 @@ def test_a_session_started_through_one_portal_process_holds_on_every_other_behin
     assert plain.headers["location"].startswith("https://")
 
 
+def test_a_sign_in_token_is_in_no_access_log_and_signing_out_ends_the_session_everywhere(
+    proxy: tuple[int, int, Path], portals: tuple[list[int], Path]
+) -> None:
+    _, https, folder = proxy
+    ports, logs = portals
+    token = _token_for("lead@police.example.org")
+    context = ssl.create_default_context(cafile=str(folder / "fullchain.pem"))
+    with httpx.Client(base_url=f"https://localhost:{https}", verify=context) as client:
+        page = client.get(f"/sign-in/{token}")
+        csrf = CSRF.search(page.text)
+        assert csrf is not None
+        assert client.post(f"/sign-in/{token}", data={"csrf_token": csrf.group(1)}).status_code
+        cookie = client.cookies["jointaudit_session"]
+        for port in ports:
+            direct = httpx.get(
+                f"http://127.0.0.1:{port}/tasks", cookies={"jointaudit_session": cookie}
+            )
+            assert direct.status_code == 200 and "Police" in direct.text
+        tasks = client.get("/tasks")
+        signed_out = client.post("/sign-out", data={"csrf_token": _csrf_of(tasks.text)})
+        assert signed_out.status_code == 303
+    for port in ports:
+        after = httpx.get(
+            f"http://127.0.0.1:{port}/tasks",
+            cookies={"jointaudit_session": cookie},
+            follow_redirects=False,
+        )
+        assert after.status_code == 303, f"the session still holds on port {port}"
+    nginx_log = (folder / "jointaudit.log").read_text()
+    assert '"GET /sign-in/[token] HTTP/1.1"' in nginx_log
+    assert '"POST /sign-in/[token] HTTP/1.1"' in nginx_log
+    served = "".join((logs / f"serve-{port}.log").read_text() for port in ports)
+    assert "/sign-in/[token]" in served
+    for log in (nginx_log, served):
+        assert token not in log
+
+
+def _token_for(email: str) -> str:
+    with session_scope() as session:
+        person = session.exec(select(Person).where(col(Person.email) == email)).one()
+        assert person.id is not None
+        return mint_sign_in_token(
+            session=session,
+            person_id=person.id,
+            round_id=None,
+            now=utcnow(),
+            ttl=timedelta(hours=1),
+        )
+
+
+def _csrf_of(page: str) -> str:
+    found = CSRF.search(page)
+    assert found is not None
+    return found.group(1)
+
+
 def _portal_ports(folder: Path) -> list[int]:
     text = (folder / "nginx.conf").read_text()
     return [int(port) for port in re.findall(r"server 127\.0\.0\.1:(\d+);", text)]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from fastapi import APIRouter, Request
+import anyio
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
 
 from agencies.deps import Now, SessionDep
 from agencies.portal.pages import render
@@ -14,6 +18,8 @@ from agencies.portal.security import PortalSession, allow, new_session, signed_i
 from flows.answers.concern_access import concern_home, front_door_for_address
 from models.audit_log import record_event
 from models.partnership import Partnership, Person
+from models.sessions import end_session, session_person, start_session
+from models.settings import Settings
 from notifications.contexts import SignInLinkContext
 from notifications.dispatcher import send_now
 from notifications.errors import SignInTokenError
@@ -21,11 +27,23 @@ from notifications.outbox import queue_message
 from notifications.tokens import consume_sign_in_token, safe_landing
 
 router = APIRouter()
+ANSWER_HEAD_START_SECONDS = 0.25
 logger = logging.getLogger(__name__)
 
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _person_event(session: Session, person_id: int, action: str, at: datetime) -> None:
+    record_event(
+        session=session,
+        actor=f"person:{person_id}",
+        action=action,
+        entity_type="person",
+        entity_id=person_id,
+        now=at,
+    )
 
 
 def _limited(request: Request) -> HTMLResponse:
@@ -43,7 +61,7 @@ def check_email(
 @router.post("/sign-in/request", response_model=None)
 async def request_link(
     request: Request,
-    session: SessionDep,
+    background: BackgroundTasks,
     at: Now,
 ) -> Response:
     """Email a new link if the address belongs to someone; answer the same either way."""
@@ -70,9 +88,36 @@ async def request_link(
         engine=engine, kind="link-to", key=email, per_minute=limits["link_per_address"], now=at
     ):
         return _limited(request)
-    found = session.exec(select(Person).where(col(Person.email) == email)).first()
-    found = found or front_door_for_address(session=session, email=email)
-    if found is not None and found.id is not None:
+    # Whether the address is known is decided after the answer has gone: the same answer,
+    # in the same time, for everyone.
+    background.add_task(
+        _send_link_after_answering,
+        engine=engine,
+        settings=request.app.state.settings,
+        email=email,
+        at=at,
+    )
+    return RedirectResponse("/sign-in/check-email", status_code=303)
+
+
+async def _send_link_after_answering(
+    *, engine: Engine, settings: Settings, email: str, at: datetime
+) -> None:
+    """Look the address up once the answer is on its way, off the event loop."""
+    # A background task starts while the answer is still on its way out; its database and
+    # mail work would slow that answer down, for known addresses only. A link a quarter of
+    # a second later costs nobody anything.
+    await anyio.sleep(ANSWER_HEAD_START_SECONDS)
+    await run_in_threadpool(_send_link, engine=engine, settings=settings, email=email, at=at)
+
+
+def _send_link(*, engine: Engine, settings: Settings, email: str, at: datetime) -> None:
+    """Queue (and try to send at once) a new link if the address belongs to someone."""
+    with Session(engine, expire_on_commit=False) as session:
+        found = session.exec(select(Person).where(col(Person.email) == email)).first()
+        found = found or front_door_for_address(session=session, email=email)
+        if found is None or found.id is None:
+            return
         partnership = session.exec(select(Partnership)).first()
         context = SignInLinkContext(
             partnership_name=partnership.name if partnership else "Safeguarding partnership"
@@ -83,25 +128,15 @@ async def request_link(
             context=context,
             now=at,
             person_id=found.id,
-            settings=request.app.state.settings,
+            settings=settings,
         )
-        record_event(
-            session=session,
-            actor=f"person:{found.id}",
-            action="portal.link_requested",
-            entity_type="person",
-            entity_id=found.id,
-            now=at,
-        )
+        _person_event(session, found.id, "portal.link_requested", at)
         session.commit()
-        if message is not None and message.id is not None:
-            try:
-                send_now(
-                    message_ids=[message.id], engine=engine, settings=request.app.state.settings
-                )
-            except Exception:  # the scheduled dispatcher sends it later
-                logger.exception("sending a sign-in link at once failed; it stays queued")
-    return RedirectResponse("/sign-in/check-email", status_code=303)
+    if message is not None and message.id is not None:
+        try:
+            send_now(message_ids=[message.id], engine=engine, settings=settings)
+        except Exception:  # the scheduled dispatcher sends it later
+            logger.exception("sending a sign-in link at once failed; it stays queued")
 
 
 @router.get("/sign-in/{token}", response_class=HTMLResponse)
@@ -135,16 +170,14 @@ def confirm(
     except SignInTokenError:
         session.rollback()
         return render(request, "views/link_invalid.html", status_code=400)
-    record_event(
-        session=session,
-        actor=f"person:{used.person_id}",
-        action="portal.signed_in",
-        entity_type="person",
-        entity_id=used.person_id,
-        now=at,
-    )
+    key = start_session(session=session, person_id=used.person_id, now=at)
+    session.flush()
+    if session_person(session=session, raw_key=key, now=at) is None:
+        session.rollback()  # no longer in the registry: the link signs nobody in
+        return render(request, "views/link_invalid.html", status_code=400)
+    _person_event(session, used.person_id, "portal.signed_in", at)
     session.commit()
-    request.state.session = signed_in(used.person_id, at)
+    request.state.session = signed_in(used.person_id, at, key=key)
     home = concern_home(session=session, person_id=used.person_id) or "/tasks"
     return RedirectResponse(safe_landing(used.landing) or home, status_code=303)
 
@@ -152,8 +185,15 @@ def confirm(
 @router.post("/sign-out", response_model=None)
 def sign_out(
     request: Request,
+    session: SessionDep,
+    at: Now,
 ) -> Response:
-    """End the session (a new anonymous one replaces it)."""
+    """End the session in the database (on every portal process) and in the browser."""
+    current: PortalSession = request.state.session
+    if current.key is not None and current.person_id is not None:
+        end_session(session=session, raw_key=current.key, now=at)
+        _person_event(session, current.person_id, "portal.signed_out", at)
+        session.commit()
     fresh: PortalSession = new_session()
     request.state.session = fresh
     return RedirectResponse("/", status_code=303)

@@ -15,6 +15,7 @@ from agencies.deps import Now, SessionDep, SignedIn, actor, not_found
 from agencies.portal.coordinator_views import is_coordinator
 from agencies.portal.pages import render
 from flows.answers.access import AssignmentView, visible_assignments
+from flows.answers.export import safe_cell
 from flows.answers.identities import identity_for
 from flows.answers.store import read_values
 from flows.rounds.views import Progress, progress_of
@@ -144,16 +145,14 @@ def download(
             read_values(session=session, answer_set_id=submitted.id or 0).items()
         ):
             shown = ";".join(value) if isinstance(value, list | tuple) else str(value)
-            if shown[:1] in ("=", "+", "-", "@"):  # no formulas when opened in a spreadsheet
-                shown = "'" + shown
             writer.writerow(
                 [
                     view.agency.code,
-                    view.case_ref,
+                    safe_cell(view.case_ref),
                     submitted.version,
                     submitted.submitted_at.isoformat() if submitted.submitted_at else "",
                     question_id,
-                    shown,
+                    safe_cell(shown),
                 ]
             )
     record_event(

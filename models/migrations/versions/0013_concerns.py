@@ -2,7 +2,7 @@
 reference, grants to one concern, the front door's phone, and sign-in links' landing pages
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 07:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import models.types
 
 revision: str = '0013'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

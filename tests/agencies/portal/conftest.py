@@ -49,9 +49,9 @@ class Portal:
         assert found, f"no CSRF token on {path}"
         return found.group(1)
 
-    def sign_in(self, email: str) -> None:
+    def sign_in(self, email: str, *, ttl: timedelta = timedelta(days=1)) -> None:
         """Open an emailed link and press the button."""
-        token = self.token_for(email)
+        token = self.token_for(email, ttl=ttl)
         page = self.client.get(f"/sign-in/{token}")
         csrf = CSRF.search(page.text)
         assert csrf

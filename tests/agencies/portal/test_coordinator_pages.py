@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -164,6 +164,7 @@ def test_the_overdue_list_shows_unanswered_cases_after_the_due_date(portal: Port
     assert "No case is overdue" in portal.client.get(path).text
     later = datetime(2026, 12, 17, 9, 0, tzinfo=UTC)
     portal.client.app.state.clock = lambda: later  # type: ignore[attr-defined]
+    portal.sign_in(COORDINATOR, ttl=timedelta(days=30))  # the first session ended after 8 hours
     page = portal.client.get(path)
     assert page.text.count("Not started</strong>") == 18
     assert "16 December 2026" in page.text

@@ -1,0 +1,98 @@
+"""Request bodies are bounded before they are read: a real uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+
+from agencies.portal.app import create_app
+from models.settings import Settings
+from tests.agencies.live import served
+
+LIMIT = 64 * 1024
+
+
+@pytest.fixture
+def server(engine: Engine) -> Iterator[int]:
+    """The portal (with the API mounted) on a loopback port, bodies limited to 64 KiB."""
+    with served(create_app(Settings(max_body_bytes=LIMIT), engine=engine)) as port:
+        yield port
+
+
+def status_of(answer: bytes) -> int:
+    return int(answer.split(b" ", 2)[1])
+
+
+def send_headers(port: int, method: str, path: str, headers: dict[str, str]) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
+    connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    return connection
+
+
+def answer_of(connection: socket.socket) -> bytes:
+    try:
+        return connection.recv(65536)
+    except TimeoutError:
+        pytest.fail("the server waited for the rest of the body instead of answering")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/v1/assignments/1/answers", "application/json"),
+        ("/sign-in/request", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_declared_body_over_the_limit_is_refused_before_a_byte_is_read(
+    server: int, path: str, kind: str
+) -> None:
+    method = "PUT" if path.startswith("/api/") else "POST"
+    connection = send_headers(
+        server, method, path, {"Content-Type": kind, "Content-Length": "200000000"}
+    )
+    answer = answer_of(connection)
+    assert status_of(answer) == 413, answer[:200]
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/v1/assignments/1/answers", "application/json"),
+        ("/sign-in/request", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(
+    server: int, path: str, kind: str
+) -> None:
+    method = "PUT" if path.startswith("/api/") else "POST"
+    connection = send_headers(
+        server, method, path, {"Content-Type": kind, "Transfer-Encoding": "chunked"}
+    )
+    chunk = b"a" * 8192
+    for _ in range(2 * LIMIT // len(chunk)):
+        connection.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+    # The body never ends: only a server that stops reading at the limit answers.
+    answer = answer_of(connection)
+    assert status_of(answer) == 413, answer[:200]
+
+
+def test_a_body_within_the_limit_is_read_as_before(server: int) -> None:
+    body = b"email=someone%40example.org&csrf_token=x"
+    connection = send_headers(
+        server,
+        "POST",
+        "/sign-in/request",
+        {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(len(body))},
+    )
+    connection.sendall(body)
+    assert status_of(answer_of(connection)) == 403  # read, then refused for its CSRF token
