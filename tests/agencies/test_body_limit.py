@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from agencies.portal.app import create_app
+from agencies.app import create_app
 from models.settings import Settings
 from tests.agencies.live import served
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from agencies.portal.app import create_app
+from agencies.app import create_app
 from models.answers import Answer, AnswerSet
 from models.settings import Settings
 from tests.agencies.live import served
