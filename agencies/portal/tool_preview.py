@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from models.questionnaire import KNOWN_QUESTION_ID, Question, Rollup, Tool
+from models.questionnaire.conditions import CaseAttributes, applies
 from models.questionnaire.parts import MultiChoiceStandard, ScaleStandard, YesPartlyNoStandard
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -116,14 +117,21 @@ def describe_scoring(question: Question) -> list[str]:
 
 
 def preview_sections(
-    tool: Tool, *, agency: str | None = None, show_scoring: bool = True
+    tool: Tool,
+    *,
+    agency: str | None = None,
+    show_scoring: bool = True,
+    case: CaseAttributes | None = None,
 ) -> list[PreviewSection]:
-    """The sections and numbered questions shown to one agency (or every question)."""
+    """The sections and numbered questions shown to one agency (or every question), about one
+    case when given (questions whose `applies_when` the case does not meet are left out)."""
     sections, number = [], 0
     for section in tool.sections:
         entries = []
         for question in section.questions:
             if agency is not None and not question.applies_to_agency(agency):
+                continue
+            if case is not None and not applies(question, case, within=section):
                 continue
             number += 1
             scoring = describe_scoring(question) if show_scoring else []

@@ -8,16 +8,19 @@ its agency's assignments in the rounds the agency takes part in. Anything else i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, col, select
 
 from models.agency import Agency
-from models.case import Case
+from models.case import Case, CaseFlag
 from models.errors import NotFoundError
 from models.questionnaire import Question
+from models.questionnaire.conditions import CaseAttributes
 from models.round import (
     AccessGrant,
     Assignment,
@@ -45,6 +48,8 @@ class AssignmentView:
     role: GrantRole
     tool_version: ToolVersion
     due_date: date
+    case: CaseAttributes = field(default_factory=CaseAttributes)
+    """The case's register attributes, for the tool's `applies_when` conditions."""
 
     @property
     def collecting(self) -> bool:
@@ -54,8 +59,8 @@ class AssignmentView:
         )
 
     def questions(self) -> list[Question]:
-        """The questions of the round's frozen tool that this agency answers."""
-        return frozen_tool(self.tool_version).questions_for(self.agency.code)
+        """The questions of the round's frozen tool this agency answers about this case."""
+        return frozen_tool(self.tool_version).questions_for_case(self.case, self.agency.code)
 
 
 def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:
@@ -79,7 +84,16 @@ def _views(
 ) -> list[AssignmentView]:
     """The agency's live assignments (in one round, or one assignment), seen with this role."""
     query = (
-        select_rows(Assignment, AuditRound, Agency, col(Case.case_ref), ToolVersion, RoundAgency)
+        select_rows(
+            Assignment,
+            AuditRound,
+            Agency,
+            col(Case.case_ref),
+            ToolVersion,
+            RoundAgency,
+            col(Case.category),
+            col(Case.age_band),
+        )
         .join(AuditRound, col(AuditRound.id) == col(Assignment.round_id))
         .join(Agency, col(Agency.id) == col(Assignment.agency_id))
         .join(Case, col(Case.id) == col(Assignment.case_id))
@@ -102,12 +116,37 @@ def _views(
         query = query.where(col(Assignment.id) == assignment_id)
     if taking_part:
         query = query.where(col(RoundAgency.status) == MemberStatus.active)
+    rows = session.execute(query).all()
+    flags = _flags_where_asked(session=session, rows=rows)
     return [
         AssignmentView(
-            assignment, round_, agency, case_ref, role, version, member.effective_due_date(round_)
+            assignment,
+            round_,
+            agency,
+            case_ref,
+            role,
+            version,
+            member.effective_due_date(round_),
+            CaseAttributes.of(
+                category=category, flags=flags.get(assignment.case_id, ()), age_band=age_band
+            ),
         )
-        for assignment, round_, agency, case_ref, version, member in session.execute(query).all()
+        for assignment, round_, agency, case_ref, version, member, category, age_band in rows
     ]
+
+
+def _flags_where_asked(*, session: Session, rows: Sequence[Any]) -> dict[int, list[str]]:
+    """The cases' flags, read only when a tool of these rows has a condition on flags."""
+    if not any(frozen_tool(row[4]).conditions_on("flags") for row in rows):
+        return {}
+    found: dict[int, list[str]] = {}
+    for case_id, flag in session.exec(
+        select(CaseFlag.case_id, CaseFlag.flag).where(
+            col(CaseFlag.case_id).in_({row[0].case_id for row in rows})
+        )
+    ):
+        found.setdefault(case_id, []).append(flag)
+    return found
 
 
 def visible_assignments(*, session: Session, person_id: int) -> list[AssignmentView]:

@@ -80,6 +80,13 @@ class Tool(Strict):
         """The questions this agency is asked, in order."""
         return [q for q in self.questions() if q.applies_to_agency(agency_code)]
 
+    def conditions_on(self, attribute: str) -> bool:
+        """Whether any section or question has a condition on this case attribute."""
+        conditions = [s.applies_when for s in self.sections] + [
+            q.applies_when for s in self.sections for q in s.questions
+        ]
+        return any(c is not None and getattr(c, attribute) for c in conditions)
+
     def questions_for_case(
         self, case: CaseAttributes, agency_code: str | None = None
     ) -> list[Question]:

@@ -65,7 +65,7 @@ def _page(
 ) -> HTMLResponse:
     questions = view.questions()
     sections = preview_sections(
-        frozen_tool(view.tool_version), agency=view.agency.code, show_scoring=False
+        frozen_tool(view.tool_version), agency=view.agency.code, show_scoring=False, case=view.case
     )
     loaded = store.load_answers(session=session, view=view)
     shown = identity_for(
