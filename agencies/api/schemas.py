@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
 from models.answers import AnswerSetStatus
-from models.round import AssignmentStatus, RoundStatus
+from models.round import AssignmentStatus, MemberStatus, RoundStatus
 
 QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 Text = Annotated[str, StringConstraints(strict=True, max_length=50_000)]
@@ -17,6 +18,9 @@ AnswerIn = Text | StrictInt | StrictFloat | OptionIds | None
 """One answer: an option or word ("yes", "na"), a whole number, a number, a date as
 YYYY-MM-DD, option ids (multi_choice), free text; null leaves the question unanswered."""
 AnswerOut = str | int | float | list[str]
+RoundFilter = Annotated[
+    int | None, Query(ge=1, le=2**31 - 1, description="Only this round's assignments")
+]
 QuestionType = Literal[
     "yes_no_na",
     "yes_partly_no_na",
@@ -151,3 +155,44 @@ class AnswersOut(BaseModel):
 
     assignment: AssignmentOut
     answers: AnswerSetOut
+
+
+class RoundOut(BaseModel):
+    """A round as coordinators' scripts list it, with how far it is answered."""
+
+    id: int
+    title: str
+    status: RoundStatus
+    tool: str = Field(description="The audit tool's name")
+    due_date: date = Field(description="The round's due date (agencies may have extensions)")
+    cases: int = Field(description="Cases taking part")
+    agencies: int = Field(description="Agencies taking part")
+    answered: int = Field(description="Assignments submitted or not known to the agency")
+    assignments: int = Field(description="Live assignments (one per agency and case)")
+    baseline_round_id: int | None = Field(description="The round this one re-audits, if any")
+
+
+class RoundList(BaseModel):
+    """Every round, newest first."""
+
+    rounds: list[RoundOut]
+
+
+class AgencyProgressOut(BaseModel):
+    """One agency's progress in a round, by the agency's name."""
+
+    agency: str = Field(description="The agency's name")
+    status: MemberStatus = Field(description="Whether the agency still takes part")
+    due_date: date = Field(description="The agency's due date (its extension, or the round's)")
+    submitted: int
+    in_progress: int
+    not_started: int
+    not_known: int
+    overdue: int = Field(description="Unanswered after 23:59 on the agency's due date")
+
+
+class RoundDetailOut(RoundOut):
+    """One round with each agency's progress (counts only: no case or child is named)."""
+
+    tool_version: str
+    progress: list[AgencyProgressOut]
