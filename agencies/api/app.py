@@ -20,7 +20,7 @@ coordinator: `Authorization: Bearer ja_...`. Answers are checked exactly as the 
 forms check them; every read and change is in the partnership's audit log.
 
 For coordinators' scripts (a coordinator's key, `jointaudit apikey issue --coordinator`): the
-rounds with their progress and a round's findings."""
+rounds with their progress, a round's findings, and launching a round (with a dry run)."""
 
 
 def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], datetime]) -> FastAPI:

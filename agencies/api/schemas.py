@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from models.answers import AnswerSetStatus
 from models.round import AssignmentStatus, MemberStatus, RoundStatus
+from models.round_parameters import LaunchParameters
 
 QuestionId = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 Text = Annotated[str, StringConstraints(strict=True, max_length=50_000)]
@@ -21,6 +30,9 @@ AnswerOut = str | int | float | list[str]
 RoundFilter = Annotated[
     int | None, Query(ge=1, le=2**31 - 1, description="Only this round's assignments")
 ]
+MAX_MONTHS = 1200
+LAST_YEAR = 2100
+MAX_CHASE_DAYS = 260
 QuestionType = Literal[
     "yes_no_na",
     "yes_partly_no_na",
@@ -196,3 +208,54 @@ class RoundDetailOut(RoundOut):
 
     tool_version: str
     progress: list[AgencyProgressOut]
+
+
+class LaunchIn(LaunchParameters):
+    """A round's launch parameters (as `jointaudit round launch` takes them), and whether only to
+    check the selection."""
+
+    dry_run: bool = Field(default=False, description="Select and explain the cases; create nothing")
+    baseline_round_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The round this one re-audits"
+    )
+    same_cases_as_round: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Re-audit exactly this round's cases"
+    )
+    case_refs: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Inspection mode (named_cases): the named cases' references",
+    )
+
+    @model_validator(mode="after")
+    def _within_reason(self) -> Self:
+        # The shared parameters leave these open; from the network they are bounded so that
+        # no date or working-day arithmetic can overflow or run for ever.
+        if self.due_date.year > LAST_YEAR:
+            raise ValueError(f"the due date must be in {LAST_YEAR} or earlier")
+        if self.criteria.exclude_audited_within_months > MAX_MONTHS:
+            raise ValueError(f"exclude_audited_within_months is at most {MAX_MONTHS}")
+        chase = self.chase.model_dump(exclude_none=True)
+        if any(days > MAX_CHASE_DAYS for days in chase.values()):
+            raise ValueError(f"chase overrides are at most {MAX_CHASE_DAYS} working days")
+        return self
+
+    def parameters(self) -> LaunchParameters:
+        """The launch parameters alone."""
+        return LaunchParameters.model_validate(self.model_dump(exclude={"dry_run", "case_refs"}))
+
+
+class DryRunOut(BaseModel):
+    """The selection a launch would make: the CLI's `round launch --dry-run --json`."""
+
+    seed: int = Field(description="Send it back with the launch to launch exactly these cases")
+    case_refs: list[str]
+    selection: dict[str, Any] = Field(description="The funnel and each stratum's counts")
+
+
+class LaunchOut(DryRunOut):
+    """The launched round (or the one this idempotency key launched before)."""
+
+    round_id: int
+    created: bool = Field(description="False when the idempotency key had launched it already")
+    invitations: int = Field(description="Invitations queued for the agencies' leads")
