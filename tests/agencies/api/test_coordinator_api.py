@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session
 
+from agencies.registry import load_registry_file
 from flows.reconcile.schema import SCHEMA_PATH
 from models.api_key import revoke_api_key
-from models.partnership import PartnershipRole, Person, PersonRole
 from tests.agencies.api.conftest import COORDINATOR, Api
 from tests.agencies.portal.plan_helpers import reconciled
-from tests.builders import NOW
+from tests.builders import NOW, registry_data, write_yaml
 from tests.cli import Run
 
 COORDINATOR_PATHS = ("/rounds", "/rounds/{id}", "/rounds/{id}/findings")
@@ -86,15 +87,17 @@ def test_a_coordinator_endpoint_without_a_live_key_is_401_with_a_bearer_challeng
     assert refused.details == {"reason": "revoked"}
 
 
-def test_the_key_of_someone_who_is_no_longer_a_coordinator_is_refused(api: Api) -> None:
+def test_the_key_of_someone_who_is_no_longer_a_coordinator_is_refused(
+    api: Api, tmp_path: Path
+) -> None:
     assert api.call("GET", "/rounds", agency="coordinator").status_code == 200
-    with Session(api.portal.engine) as session:
-        casey = session.exec(select(Person).where(col(Person.email) == COORDINATOR)).one()
-        session.exec(
-            delete(PersonRole).where(
-                col(PersonRole.person_id) == casey.id,
-                col(PersonRole.role) == PartnershipRole.coordinator,
-            )
+    registry = registry_data()
+    registry["partnership"]["coordinators"] = [
+        {"name": "Nia New", "email": "nia@testshire.example.org"}
+    ]
+    with Session(api.portal.engine) as session:  # the registry names a new coordinator
+        load_registry_file(
+            session=session, path=write_yaml(tmp_path / "new.yaml", registry), actor="c", now=NOW
         )
         session.commit()
     for path in _paths(api):
