@@ -26,7 +26,8 @@ from flows.reconcile.run import latest_findings
 from flows.rounds.launch import launch_round, plan_launch
 from flows.rounds.views import RoundSummary, get_round, list_rounds, round_detail
 from models.audit_log import record_event
-from models.errors import ConflictError, InputError, NotFoundError
+from models.errors import ConflictError, ImportFileError, InputError, NotFoundError
+from models.errors import Problem as FileProblem
 from models.round import MemberStatus, RoundStatus
 
 RoundPath = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="The round's id")]
@@ -135,8 +136,17 @@ def _unlaunchable(session: SessionDep, error: Exception) -> HTTPException:
     session.rollback()
     if isinstance(error, ConflictError):
         return HTTPException(status_code=409, detail=str(error))
+    if isinstance(error, ImportFileError):  # named cases: one problem per listed reference
+        return HTTPException(status_code=422, detail=[_located(p) for p in error.problems])
     problem = {"loc": ["body"], "msg": str(error), "type": "launch"}
     return HTTPException(status_code=422, detail=[problem])
+
+
+def _located(problem: FileProblem) -> dict[str, Any]:
+    """A named case's problem at its place in `case_refs` (its line in the CLI's list)."""
+    line = problem.where.removeprefix("line ")
+    loc: list[str | int] = ["body", "case_refs", int(line) - 1] if line.isdigit() else ["body"]
+    return {"loc": loc, "msg": problem.message, "type": "launch"}
 
 
 @router.post(

@@ -114,3 +114,24 @@ def test_numbers_no_launch_could_use_are_refused_before_any_work(api: Api) -> No
         body = {**LAUNCH, **change, "dry_run": True}
         response = api.call("POST", "/rounds", agency="coordinator", json=body)
         assert response.status_code == 422, change
+
+
+def test_named_cases_are_launched_as_listed_and_each_bad_reference_is_located(api: Api) -> None:
+    named = _cases(api, api.portal.round_id)[:2]
+    body = {**LAUNCH, "named_cases": True, "case_refs": named, "quotas": {}, "quota_by": None}
+    checked = api.call("POST", "/rounds", agency="coordinator", json={**body, "dry_run": True})
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["case_refs"] == sorted(named)
+    wrong = {**body, "case_refs": [named[0], "NO-SUCH-CASE", named[0]], "idempotency_key": "n"}
+    response = api.call("POST", "/rounds", agency="coordinator", json=wrong)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["body", "case_refs", 1],
+            "msg": "no case with this reference in the register",
+            "type": "launch",
+        },
+        {"loc": ["body", "case_refs", 2], "msg": "repeats the case on line 1", "type": "launch"},
+    ]
+    assert "NO-SUCH-CASE" not in response.text
+    assert _rounds(api) == [api.portal.round_id]
