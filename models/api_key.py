@@ -1,4 +1,5 @@
-"""API keys for agency systems: issued per agency, shown once, stored as a SHA-256 hash.
+"""API keys: an agency system's (per agency) or a coordinator's (per person), shown once,
+stored as a SHA-256 hash.
 
 A key reads `ja_` followed by 43 URL-safe characters (`secrets.token_urlsafe(32)`). Its first
 11 characters are kept in clear as the prefix that identifies it in lists; the rest is only
@@ -12,13 +13,15 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import CheckConstraint, String, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.agency import Agency
 from models.audit_log import record_event
 from models.errors import ConflictError, InputError, NotFoundError
+from models.partnership import PartnershipRole, Person, PersonRole
 from models.types import UTCDateTime, utcnow
 
 KEY_MARK = "ja_"
@@ -28,13 +31,29 @@ LAST_USED_EVERY = timedelta(minutes=1)
 """How stale `last_used_at` may get before a request writes it again."""
 
 
+class KeyKind(StrEnum):
+    """Whose key it is: an agency system's, or a coordinator's (for scripting rounds)."""
+
+    agency = "agency"
+    coordinator = "coordinator"
+
+
 class ApiKey(SQLModel, table=True):
-    """One agency system's key: the hash of its secret, who issued it, whether it still works."""
+    """One key: the hash of its secret, whose it is, who issued it, whether it still works."""
 
     __tablename__ = "api_key"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'agency' AND agency_id IS NOT NULL AND person_id IS NULL) OR "
+            "(kind = 'coordinator' AND person_id IS NOT NULL AND agency_id IS NULL)",
+            name="ck_api_key_one_holder",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    agency_id: int = Field(foreign_key="agency.id", index=True)
+    kind: KeyKind = Field(default=KeyKind.agency, sa_type=String(20))
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     name: str = Field(max_length=NAME_MAX)
     prefix: str = Field(max_length=20, index=True)
     secret_hash: str = Field(sa_type=String(64), unique=True)
@@ -50,8 +69,9 @@ class IssuedKey:
     """A new key's record and its secret, which is shown this once and never stored."""
 
     key: ApiKey
-    agency_code: str
+    agency_code: str | None
     secret: str
+    coordinator_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +79,9 @@ class KeyListing:
     """A key as lists show it: never the secret or its hash."""
 
     id: int
-    agency_code: str
+    kind: KeyKind
+    agency_code: str | None
+    coordinator_email: str | None
     name: str
     prefix: str
     created_at: datetime
@@ -87,23 +109,47 @@ def _agency(*, session: Session, code: str) -> Agency:
     return agency
 
 
-def issue_api_key(
-    *, session: Session, agency_code: str, name: str, actor: str, now: datetime
-) -> IssuedKey:
-    """Create a key for the agency; the secret is returned once, only its hash is stored."""
+def is_coordinator(*, session: Session, person_id: int) -> bool:
+    """Whether the person holds the coordinator role now."""
+    held = session.exec(
+        select(PersonRole.id).where(
+            col(PersonRole.person_id) == person_id,
+            col(PersonRole.role) == PartnershipRole.coordinator,
+        )
+    ).first()
+    return held is not None
+
+
+def _coordinator(*, session: Session, email: str) -> Person:
+    person = session.exec(
+        select(Person).where(func.lower(col(Person.email)) == email.strip().lower())
+    ).first()
+    if person is None or not is_coordinator(session=session, person_id=person.id or 0):
+        raise NotFoundError(
+            f"no coordinator with the address {email!r} (see the registry's coordinators)"
+        )
+    return person
+
+
+def _label(name: str) -> str:
     label = name.strip()
     if not label or len(label) > NAME_MAX:
         raise InputError(f"an API key needs a name of 1 to {NAME_MAX} characters")
-    agency = _agency(session=session, code=agency_code)
+    return label
+
+
+def _create(
+    *,
+    session: Session,
+    key: ApiKey,
+    actor: str,
+    now: datetime,
+    holder: dict[str, object],
+) -> str:
+    """Give the key a secret, store it with the hash and audit the issue; returns the secret."""
     secret = KEY_MARK + secrets.token_urlsafe(32)
-    key = ApiKey(
-        agency_id=agency.id or 0,
-        name=label,
-        prefix=secret[:PREFIX_LENGTH],
-        secret_hash=hash_secret(secret),
-        created_at=now,
-        created_by=actor,
-    )
+    key.prefix, key.secret_hash = secret[:PREFIX_LENGTH], hash_secret(secret)
+    key.created_at, key.created_by = now, actor
     session.add(key)
     session.flush()
     record_event(
@@ -113,28 +159,62 @@ def issue_api_key(
         entity_type="api_key",
         entity_id=key.id,
         now=now,
-        details={"agency": agency.code, "name": label, "prefix": key.prefix},
+        details={**holder, "name": key.name, "prefix": key.prefix},
     )
+    return secret
+
+
+def issue_api_key(
+    *, session: Session, agency_code: str, name: str, actor: str, now: datetime
+) -> IssuedKey:
+    """Create a key for the agency; the secret is returned once, only its hash is stored."""
+    key = ApiKey(kind=KeyKind.agency, name=_label(name), prefix="", secret_hash="", created_by="")
+    agency = _agency(session=session, code=agency_code)
+    key.agency_id = agency.id
+    secret = _create(session=session, key=key, actor=actor, now=now, holder={"agency": agency.code})
     return IssuedKey(key=key, agency_code=agency.code, secret=secret)
 
 
+def issue_coordinator_key(
+    *, session: Session, email: str, name: str, actor: str, now: datetime
+) -> IssuedKey:
+    """Create a key for a current coordinator (it stops working when they stop being one)."""
+    key = ApiKey(
+        kind=KeyKind.coordinator, name=_label(name), prefix="", secret_hash="", created_by=""
+    )
+    person = _coordinator(session=session, email=email)
+    key.person_id = person.id
+    holder: dict[str, object] = {"coordinator": person.id}
+    secret = _create(session=session, key=key, actor=actor, now=now, holder=holder)
+    return IssuedKey(key=key, agency_code=None, secret=secret, coordinator_email=person.email)
+
+
 def list_api_keys(
-    *, session: Session, agency_code: str | None = None, include_revoked: bool = True
+    *,
+    session: Session,
+    agency_code: str | None = None,
+    include_revoked: bool = True,
+    kind: KeyKind | None = None,
 ) -> list[KeyListing]:
-    """Keys by agency and issue order (no secrets, no hashes)."""
+    """Agency keys by agency, then coordinators' keys, in issue order (no secrets, no hashes)."""
     query = (
-        select(ApiKey, Agency.code)
-        .join(Agency, col(Agency.id) == col(ApiKey.agency_id))
-        .order_by(col(Agency.code), col(ApiKey.id))
+        select(ApiKey, Agency.code, Person.email)
+        .outerjoin(Agency, col(Agency.id) == col(ApiKey.agency_id))
+        .outerjoin(Person, col(Person.id) == col(ApiKey.person_id))
+        .order_by(col(ApiKey.kind), col(Agency.code), col(Person.email), col(ApiKey.id))
     )
     if agency_code is not None:
         query = query.where(col(Agency.code) == agency_code)
+    if kind is not None:
+        query = query.where(col(ApiKey.kind) == kind)
     if not include_revoked:
         query = query.where(col(ApiKey.revoked_at).is_(None))
     return [
         KeyListing(
             id=key.id or 0,
+            kind=KeyKind(key.kind),
             agency_code=code,
+            coordinator_email=email,
             name=key.name,
             prefix=key.prefix,
             created_at=key.created_at,
@@ -142,7 +222,7 @@ def list_api_keys(
             last_used_at=key.last_used_at,
             revoked_at=key.revoked_at,
         )
-        for key, code in session.exec(query)
+        for key, code, email in session.exec(query)
     ]
 
 

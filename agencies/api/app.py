@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from agencies.api import routes
+from agencies.api import coordinator_routes, routes
 from agencies.api.convert import AnswerErrors
 from agencies.deps import ids_in_range
 from models.settings import Settings
@@ -18,7 +18,10 @@ PREFIX = "/api/v1"
 DESCRIPTION = """For agency systems: list the agency's assignments, read one's questions, save
 draft answers, submit, amend. Authenticate with the agency's API key, issued by the
 coordinator: `Authorization: Bearer ja_...`. Answers are checked exactly as the portal's
-forms check them; every read and change is in the partnership's audit log."""
+forms check them; every read and change is in the partnership's audit log.
+
+For coordinators' scripts (a coordinator's key, `jointaudit apikey issue --coordinator`): the
+rounds with their progress, a round's findings, and launching a round (with a dry run)."""
 
 
 def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], datetime]) -> FastAPI:
@@ -37,6 +40,7 @@ def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], dateti
     api.state.engine = engine
     api.state.clock = clock
     api.include_router(routes.router)
+    api.include_router(coordinator_routes.router)
 
     @api.exception_handler(AnswerErrors)
     async def _answer_errors(_request: Request, error: AnswerErrors) -> JSONResponse:

@@ -68,6 +68,8 @@ def caller(
         )
         session.commit()
         raise unauthorized(REVOKED)
+    if key.agency_id is None:  # a coordinator's key: agency endpoints do not exist for it
+        raise HTTPException(status_code=404, detail="not found")
     agency = session.get(Agency, key.agency_id)
     if agency is None or not agency.active:
         raise unauthorized(INACTIVE)

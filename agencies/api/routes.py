@@ -21,6 +21,7 @@ from agencies.api.schemas import (
     AssignmentList,
     AssignmentOut,
     Problem,
+    RoundFilter,
     SubmitIn,
     ToolOut,
     ValidationProblem,
@@ -146,9 +147,11 @@ def list_assignments(
     session: SessionDep,
     at: Now,
     who: Caller = Depends(caller),
+    round_id: RoundFilter = None,
 ) -> AssignmentList:
     """The agency's assignments in the rounds it takes part in, with their statuses."""
     views = agency_assignments(session=session, agency_id=who.agency_id)
+    views = [v for v in views if round_id is None or v.round.id == round_id]
     _read(session, who, "api.assignments_listed", "agency", who.agency_id, at)
     return AssignmentList(agency=who.agency_code, assignments=[_summary(v) for v in views])
 

@@ -1,4 +1,5 @@
-"""The portal's launched round (police, csc, health) with an API key per agency."""
+"""The portal's launched round (police, csc, health) with an API key per agency and one for the
+coordinator (under "coordinator")."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ import httpx
 import pytest
 from sqlmodel import Session, col, select
 
-from models.api_key import issue_api_key
+from models.api_key import issue_api_key, issue_coordinator_key
 from models.audit_log import AuditEvent
 from tests.agencies.portal.conftest import Portal, complete_answers, portal
 from tests.builders import NOW
 
 __all__ = ["portal"]
+COORDINATOR = "casey@testshire.example.org"
 
 
 @dataclass
 class Api:
-    """The portal (and its client), and a live key for each agency of the round."""
+    """The portal (and its client), and a live key for each agency of the round and for the
+    coordinator."""
 
     portal: Portal
     keys: dict[str, str]
@@ -28,7 +31,7 @@ class Api:
     def call(
         self, method: str, path: str, *, agency: str | None = "police", **kwargs: Any
     ) -> httpx.Response:
-        """Call /api/v1{path} with the agency's key (none when agency is None)."""
+        """Call /api/v1{path} with the agency's (or "coordinator"'s) key; none when None."""
         headers = kwargs.pop("headers", {})
         if agency is not None:
             headers["Authorization"] = f"Bearer {self.keys[agency]}"
@@ -48,7 +51,7 @@ class Api:
 
 @pytest.fixture
 def api(portal: Portal) -> Api:
-    """A key for police, csc and health, issued by the coordinator."""
+    """A key for police, csc and health, and the coordinator's own, issued by the coordinator."""
     keys, ids = {}, {}
     with Session(portal.engine) as session:
         for code in ("police", "csc", "health"):
@@ -56,6 +59,10 @@ def api(portal: Portal) -> Api:
                 session=session, agency_code=code, name=f"{code} system", actor="cli:c", now=NOW
             )
             keys[code], ids[code] = issued.secret, issued.key.id or 0
+        issued = issue_coordinator_key(
+            session=session, email=COORDINATOR, name="round scripts", actor="cli:c", now=NOW
+        )
+        keys["coordinator"], ids["coordinator"] = issued.secret, issued.key.id or 0
         session.commit()
     return Api(portal=portal, keys=keys, key_ids=ids)
 

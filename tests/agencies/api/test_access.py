@@ -149,7 +149,16 @@ def test_the_openapi_schema_describes_every_endpoint_with_the_bearer_scheme(api:
         "/assignments/{assignment_id}/answers",
         "/assignments/{assignment_id}/submit",
         "/assignments/{assignment_id}/amend",
+        "/rounds",
+        "/rounds/{round_id}",
+        "/rounds/{round_id}/findings",
     }
     assert schema["components"]["securitySchemes"]["AgencyApiKey"]["scheme"] == "bearer"
+    assert schema["components"]["securitySchemes"]["CoordinatorApiKey"]["scheme"] == "bearer"
+    findings = schema["paths"]["/rounds/{round_id}/findings"]["get"]
+    assert findings["security"] == [{"CoordinatorApiKey": []}]
+    assert {"200", "401", "404"} <= set(findings["responses"])
+    launch = schema["paths"]["/rounds"]["post"]
+    assert {"200", "201", "401", "404", "409", "422"} <= set(launch["responses"])
     put = schema["paths"]["/assignments/{assignment_id}/answers"]["put"]
     assert {"200", "401", "404", "409", "422"} <= set(put["responses"])

@@ -54,3 +54,59 @@ def test_clear_errors_for_an_unknown_agency_an_unknown_key_and_a_second_revocati
     assert run("apikey", "revoke", "1")[0] == 0
     code, _, err = run("apikey", "revoke", "1")
     assert code != 0 and "already revoked" in err
+
+
+@pytest.mark.usefixtures("partnership")
+def test_a_coordinators_key_is_issued_as_json_listed_and_revoked(run: Run) -> None:
+    code, out, _ = run(
+        "apikey",
+        "issue",
+        "--coordinator",
+        "casey@testshire.example.org",
+        "--name",
+        "scripts",
+        "--json",
+    )
+    issued = json.loads(out)
+    assert code == 0 and issued["kind"] == "coordinator" and issued["agency"] is None
+    assert issued["coordinator"] == "casey@testshire.example.org"
+    assert KEY.fullmatch(issued["key"]) and issued["prefix"] == issued["key"][:11]
+    with session_scope() as session:
+        [key] = session.exec(select(ApiKey)).all()
+        assert key.secret_hash == hash_secret(issued["key"]) and key.id == issued["id"]
+    code, out, _ = run("apikey", "list", "--coordinators", "--json")
+    [listed] = json.loads(out)
+    assert listed["kind"] == "coordinator" and listed["coordinator"] == issued["coordinator"]
+    assert issued["key"] not in out
+    code, out, _ = run("apikey", "list")
+    assert "coordinator" in out and "casey@" in out and issued["key"] not in out
+    assert run("apikey", "revoke", str(issued["id"]))[0] == 0
+    assert json.loads(run("apikey", "list", "--json", "--active")[1]) == []
+
+
+@pytest.mark.usefixtures("partnership")
+def test_an_agency_key_issued_as_json_carries_its_secret_once(run: Run) -> None:
+    code, out, _ = run("apikey", "issue", "--agency", "police", "--name", "RMS", "--json")
+    issued = json.loads(out)
+    assert code == 0 and issued["kind"] == "agency" and issued["agency"] == "police"
+    assert issued["coordinator"] is None and KEY.fullmatch(issued["key"])
+
+
+@pytest.mark.usefixtures("partnership")
+def test_issue_needs_exactly_one_holder_and_a_current_coordinator(run: Run) -> None:
+    code, _, err = run("apikey", "issue", "--name", "x")
+    assert code != 0 and "either --agency CODE or --coordinator EMAIL" in err
+    code, _, err = run(
+        "apikey",
+        "issue",
+        "--agency",
+        "police",
+        "--coordinator",
+        "casey@testshire.example.org",
+        "--name",
+        "x",
+    )
+    assert code != 0 and "either --agency CODE or --coordinator EMAIL" in err
+    code, _, err = run("apikey", "issue", "--coordinator", "lead@police.example.org", "--name", "x")
+    assert code != 0 and "no coordinator with the address 'lead@police.example.org'" in err
+    assert json.loads(run("apikey", "list", "--json")[1]) == []
