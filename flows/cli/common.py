@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -14,6 +15,9 @@ from typing import Any
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
+
+from models.questionnaire.catalog import tool_folders
+from models.settings import get_settings
 
 console = Console(highlight=False, soft_wrap=True)
 error_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -58,3 +62,10 @@ def done(message: str) -> None:
 def cli_actor() -> str:
     """Who is acting, for the audit log, when a command is run from a shell."""
     return f"cli:{getpass.getuser()}"
+
+
+def use_tool_folders(given: Sequence[Path]) -> None:
+    """Add --tools-dir folders to this process's JOINTAUDIT_TOOL_DIRS, where launches look."""
+    folders = tool_folders(given, get_settings().tool_dirs)
+    os.environ["JOINTAUDIT_TOOL_DIRS"] = json.dumps([str(f.resolve()) for f in folders])
+    get_settings.cache_clear()

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from flows.cli.common import JSON_HELP, console, done, print_json, print_table
+from flows.cli.common import (
+    JSON_HELP,
+    console,
+    done,
+    print_json,
+    print_table,
+    use_tool_folders,
+)
 from flows.rounds.launch import plan_launch
 from flows.rounds.views import get_round, list_rounds, round_detail
 from models.case_query import parse_where
@@ -50,6 +58,13 @@ def launch(
     sample: int = typer.Option(..., "--sample", help="How many cases."),
     due: date = typer.Option(..., "--due", formats=["%Y-%m-%d"], help="Due date (a working day)."),
     where: list[str] = typer.Option([], "--where", help="Criteria KEY=VALUE[,VALUE], repeatable."),
+    tools_dir: list[Path] = typer.Option(
+        [],
+        "--tools-dir",
+        help="A folder of the partnership's own tools (besides JOINTAUDIT_TOOL_DIRS).",
+        exists=True,
+        file_okay=False,
+    ),
     referred_from: date | None = typer.Option(
         None, formats=["%Y-%m-%d"], help="Referred on or after."
     ),
@@ -68,6 +83,8 @@ def launch(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Select the cases and launch a round: every agency audits the same cases."""
+    if tools_dir:
+        use_tool_folders(tools_dir)
     quota_by, quotas = parse_quota(quota) if quota else (None, {})
     criteria = SelectionCriteria.from_filter(
         parse_where(where),

@@ -13,7 +13,7 @@ from agencies.portal.tool_preview import write_preview
 from flows.cli.common import JSON_HELP, console, done, print_json, print_table
 from models.errors import ImportFileError
 from models.questionnaire import Question, Tool, canonical_form
-from models.questionnaire.catalog import find_entry, list_tools, read_entry
+from models.questionnaire.catalog import find_entry, list_tools, read_entry, tool_folders
 from models.questionnaire.spreadsheet import is_csv_folder, read_tool_file
 from models.questionnaire.spreadsheet_writer import Format, write_tool
 from models.questionnaire.tool_import import import_tool, tools_folder
@@ -40,7 +40,7 @@ def _load(name: str, tools_dir: list[Path]) -> tuple[Tool, str]:
     """The tool named, or read from a file; with where it came from."""
     if name.endswith((".yaml", ".yml", ".xlsx")) or "/" in name or is_csv_folder(name):
         return read_tool_file(name), name
-    entry = find_entry(name, tools_dir)
+    entry = find_entry(name, tool_folders(tools_dir, get_settings().tool_dirs))
     return read_entry(entry), entry.source
 
 
@@ -71,7 +71,7 @@ def list_command(
             "questions": sum(1 for _ in tool.questions()),
             "source": entry.source,
         }
-        for entry, tool in list_tools(tools_dir)
+        for entry, tool in list_tools(tool_folders(tools_dir, get_settings().tool_dirs))
     ]
     if as_json:
         print_json(rows)

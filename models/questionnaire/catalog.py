@@ -77,3 +77,14 @@ def find_entry(name: str, extra_dirs: Sequence[Path | str] = ()) -> CatalogEntry
 def load_tool(name: str, extra_dirs: Sequence[Path | str] = ()) -> Tool:
     """Load a tool by name from the built-ins and the given folders."""
     return read_entry(find_entry(name, extra_dirs))
+
+
+def tool_folders(given: Sequence[Path | str], configured: Sequence[Path | str]) -> list[Path]:
+    """The partnership's tool folders: those given (e.g. --tools-dir) then the configured ones
+    (JOINTAUDIT_TOOL_DIRS), each once; every command and page finds tools this one way."""
+    folders: list[Path] = []
+    for folder in (*given, *configured):
+        path = Path(folder)
+        if path.resolve() not in {f.resolve() for f in folders}:
+            folders.append(path)
+    return folders

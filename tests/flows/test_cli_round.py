@@ -101,3 +101,28 @@ def test_a_launch_from_the_command_line_selects_the_cases_once(
     assert len(calls) == 1
     code, _, err = run(*LAUNCH[:-2], "--seed", "1", "--sample", "50")
     assert code == 1 and "quotas add up to 9, but the sample size is 50" in err
+
+
+@pytest.mark.usefixtures("register")
+def test_a_launch_finds_a_partnership_tool_in_the_tools_dir_it_is_given(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.questionnaire.catalog import load_tool
+    from models.settings import get_settings
+
+    monkeypatch.setenv("JOINTAUDIT_TOOL_DIRS", "[]")  # restored after the launch widens it
+    get_settings.cache_clear()
+    from tests.builders import write_yaml
+
+    folder = tmp_path / "our-tools"
+    folder.mkdir()
+    data = load_tool("domestic-abuse").model_dump(mode="json", exclude_none=True)
+    write_yaml(folder / "our-da.yaml", {**data, "name": "our-da"})
+    ours = [
+        "--tool" if a == "--tool" else ("our-da" if a == "domestic-abuse" else a) for a in LAUNCH
+    ]
+    code, _, err = run(*ours, "--dry-run")
+    assert code == 1 and "no audit tool named 'our-da'" in err
+    code, out, err = run(*ours, "--tools-dir", str(folder), "--dry-run", "--json")
+    assert code == 0, err
+    assert len(json.loads(out)["case_refs"]) == 9

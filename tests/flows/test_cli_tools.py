@@ -289,3 +289,19 @@ def test_tools_show_and_preview_read_a_workbook_given_by_path(tmp_path: Path) ->
     out = tmp_path / "preview.html"
     assert run("preview", str(workbook), "--out", str(out)).exit_code == 0
     assert 'name="q__attendance"' in out.read_text(encoding="utf-8")
+
+
+def test_tools_commands_find_the_partnerships_tools_through_the_setting_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.settings import get_settings
+    from tests.builders import write_yaml
+
+    folder = tmp_path / "ours"
+    folder.mkdir()
+    data = load_tool("domestic-abuse").model_dump(mode="json", exclude_none=True)
+    write_yaml(folder / "our-da.yaml", {**data, "name": "our-da"})
+    monkeypatch.setenv("JOINTAUDIT_TOOL_DIRS", f'["{folder}"]')
+    get_settings.cache_clear()
+    assert main(["tools", "show", "our-da"]) == 0
+    assert main(["tools", "list", "--json"]) == 0
