@@ -1,17 +1,24 @@
-"""Bearer API keys: who is calling (an agency system), or 401 with `WWW-Authenticate: Bearer`."""
+"""Bearer API keys: who is calling (an agency system), or 401 with `WWW-Authenticate: Bearer`.
+
+The key is checked before the request's body (a caller without a live key learns nothing of
+what the body should be), in one read on its own that takes no write lock; the request's
+changes, and the note of the key's use, are then written in one transaction of their own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from agencies.deps import db_session, now
-from models.agency import Agency
-from models.api_key import find_api_key, mark_used
+from agencies.deps import now
+from models.api_key import KeyHolder, find_key_holder, note_use
 from models.audit_log import record_event
 
 MISSING = "send an API key: Authorization: Bearer <key>"
@@ -33,11 +40,16 @@ class Caller:
     key_id: int
     agency_id: int
     agency_code: str
+    holder: KeyHolder
 
     @property
     def actor(self) -> str:
         """Who acted, for the audit log."""
         return f"api-key:{self.key_id}"
+
+    def note_use(self, session: Session, at: datetime) -> None:
+        """Record the key's use in the request's transaction (at most once a minute)."""
+        note_use(session=session, holder=self.holder, now=at)
 
 
 def unauthorized(detail: str) -> HTTPException:
@@ -45,32 +57,60 @@ def unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def caller(
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
-) -> Caller:
-    """The agency system whose live key is in the Authorization header, else 401."""
-    if credentials is None:
-        raise unauthorized(MISSING)
-    key = find_api_key(session=session, secret=credentials.credentials)
-    if key is None or key.id is None:
-        raise unauthorized(INVALID)
-    if key.revoked_at is not None:
+async def request_time(request: Request) -> datetime:
+    """The request's one moment (tests set the clock on the app), without a thread hop."""
+    return now(request)
+
+
+def _read_only(engine: Engine) -> dict[str, Any]:
+    """A read that waits for no writer: SQLite's deferred BEGIN, PostgreSQL's autocommit."""
+    if engine.dialect.name == "postgresql":
+        return {"isolation_level": "AUTOCOMMIT"}
+    return {"sqlite_begin": "DEFERRED"}
+
+
+def _refuse_revoked(engine: Engine, holder: KeyHolder, at: datetime) -> HTTPException:
+    with Session(engine) as session:
         record_event(
             session=session,
-            actor=f"api-key:{key.id}",
+            actor=f"api-key:{holder.key_id}",
             action="api_key.refused",
             entity_type="api_key",
-            entity_id=key.id,
+            entity_id=holder.key_id,
             now=at,
             details={"reason": "revoked"},
         )
         session.commit()
-        raise unauthorized(REVOKED)
-    agency = session.get(Agency, key.agency_id)
-    if agency is None or not agency.active:
+    return unauthorized(REVOKED)
+
+
+def authenticate(engine: Engine, secret: str, at: datetime) -> Caller:
+    """The agency system whose live key this is, else 401 (a revoked key's refusal audited)."""
+    with engine.connect() as connection:
+        holder = find_key_holder(
+            connection=connection.execution_options(**_read_only(engine)), secret=secret
+        )
+    if holder is None:
+        raise unauthorized(INVALID)
+    if holder.revoked_at is not None:
+        raise _refuse_revoked(engine, holder, at)
+    if holder.agency_code is None or not holder.agency_active:
         raise unauthorized(INACTIVE)
-    mark_used(key, at)
-    session.add(key)
-    return Caller(key_id=key.id, agency_id=key.agency_id, agency_code=agency.code)
+    return Caller(
+        key_id=holder.key_id,
+        agency_id=holder.agency_id,
+        agency_code=holder.agency_code,
+        holder=holder,
+    )
+
+
+async def caller(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    at: datetime = Depends(request_time),
+) -> Caller:
+    """The agency system whose live key is in the Authorization header, else 401."""
+    if credentials is None:
+        raise unauthorized(MISSING)
+    engine: Engine = request.app.state.engine
+    return await run_in_threadpool(authenticate, engine, credentials.credentials, at)
