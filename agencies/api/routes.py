@@ -34,7 +34,6 @@ from models.audit_log import record_event
 from models.crypto import load_cipher
 from models.errors import ConfigurationError, ConflictError, NotFoundError
 from models.settings import Settings
-from models.tool_version import frozen_tool
 
 NOT_FOUND = "no such assignment for your agency"
 Who = Annotated[Caller, Depends(caller)]
@@ -182,7 +181,7 @@ async def get_assignment(
 
     def work(session: Session) -> AssignmentDetail:
         view = _view(session, who, assignment_id)
-        tool = frozen_tool(view.tool_version)
+        tool = view.tool()
         detail = AssignmentDetail(
             **_summary(view).model_dump(),
             agency_reference=_reference(settings, session, view, who, at),

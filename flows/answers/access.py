@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_rows
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from models.agency import Agency
 from models.answers import Concern
 from models.case import Case
 from models.errors import NotFoundError
-from models.questionnaire import Question
+from models.questionnaire import Question, Tool
 from models.round import (
     AccessGrant,
     Assignment,
@@ -53,9 +56,26 @@ class AssignmentView:
             self.round.status == RoundStatus.collecting and self.round.collection_closed_at is None
         )
 
+    def tool(self) -> Tool:
+        """The round's frozen tool."""
+        return _tool(self.tool_version)
+
     def questions(self) -> list[Question]:
         """The questions of the round's frozen tool that this agency answers."""
-        return frozen_tool(self.tool_version).questions_for(self.agency.code)
+        return self.tool().questions_for(self.agency.code)
+
+
+_tools: dict[tuple[str, str], Tool] = {}
+
+
+def _tool(version: ToolVersion) -> Tool:
+    """The tool a snapshot holds, by name and version: the version is the hash of the tool's
+    meaning, so the snapshot's definition is read (and checked) once per process."""
+    key = (version.name, version.version)
+    found = _tools.get(key)
+    if found is None:
+        found = _tools.setdefault(key, frozen_tool(version))
+    return found
 
 
 def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:
@@ -72,17 +92,9 @@ def _concerned_ids(*, session: Session, round_id: int) -> set[int]:
     return set(session.exec(select(Concern.assignment_id).where(col(Concern.round_id) == round_id)))
 
 
-def _views(
-    *,
-    session: Session,
-    agency_id: int,
-    role: GrantRole,
-    round_id: int | None = None,
-    assignment_id: int | None = None,
-    taking_part: bool = False,
-) -> list[AssignmentView]:
-    """The agency's live assignments (in one round, or one assignment), seen with this role."""
-    query = (
+def _query() -> Any:
+    """Live assignments with all a view holds, by round and case reference."""
+    return (
         select_rows(Assignment, AuditRound, Agency, col(Case.case_ref), ToolVersion, RoundAgency)
         .join(AuditRound, col(AuditRound.id) == col(Assignment.round_id))
         .join(Agency, col(Agency.id) == col(Assignment.agency_id))
@@ -94,24 +106,50 @@ def _views(
             & (col(RoundAgency.agency_id) == col(Assignment.agency_id)),
         )
         .where(
-            col(Assignment.agency_id) == agency_id,
             col(Assignment.status) != AssignmentStatus.withdrawn,
             col(AuditRound.status).not_in(HIDDEN_ROUNDS),
         )
         .order_by(col(Assignment.round_id), col(Case.case_ref))
     )
-    if round_id is not None:
-        query = query.where(col(Assignment.round_id) == round_id)
-    if assignment_id is not None:
-        query = query.where(col(Assignment.id) == assignment_id)
-    if taking_part:
-        query = query.where(col(RoundAgency.status) == MemberStatus.active)
+
+
+# What agency systems read on every request, built once; never the round's launch records or
+# the tool's definition (read once per process by `_tool`).
+_TAKING_PART = (
+    _query()
+    .where(col(Assignment.agency_id) == bindparam("agency_id"))
+    .where(col(RoundAgency.status) == MemberStatus.active)
+    .options(
+        defer(AuditRound.parameters),  # type: ignore[arg-type]
+        defer(AuditRound.selection),  # type: ignore[arg-type]
+        defer(AuditRound.register_counts),  # type: ignore[arg-type]
+        defer(ToolVersion.definition),  # type: ignore[arg-type]
+    )
+)
+_ONE_TAKING_PART = _TAKING_PART.where(col(Assignment.id) == bindparam("assignment_id"))
+
+
+def _made_views(rows: Any, role: GrantRole) -> list[AssignmentView]:
     return [
         AssignmentView(
             assignment, round_, agency, case_ref, role, version, member.effective_due_date(round_)
         )
-        for assignment, round_, agency, case_ref, version, member in session.execute(query).all()
+        for assignment, round_, agency, case_ref, version, member in rows
     ]
+
+
+def _views(
+    *,
+    session: Session,
+    agency_id: int,
+    role: GrantRole,
+    round_id: int | None = None,
+) -> list[AssignmentView]:
+    """The agency's live assignments (in one round), seen with this role."""
+    query = _query().where(col(Assignment.agency_id) == agency_id)
+    if round_id is not None:
+        query = query.where(col(Assignment.round_id) == round_id)
+    return _made_views(session.execute(query).all(), role)
 
 
 def visible_assignments(*, session: Session, person_id: int) -> list[AssignmentView]:
@@ -142,13 +180,12 @@ def agency_assignments(
     *, session: Session, agency_id: int, assignment_id: int | None = None
 ) -> list[AssignmentView]:
     """The agency's assignments in rounds it takes part in, as its lead would see them."""
-    return _views(
-        session=session,
-        agency_id=agency_id,
-        role=GrantRole.lead,
-        assignment_id=assignment_id,
-        taking_part=True,
-    )
+    if assignment_id is None:
+        rows = session.execute(_TAKING_PART, {"agency_id": agency_id})
+    else:
+        params = {"agency_id": agency_id, "assignment_id": assignment_id}
+        rows = session.execute(_ONE_TAKING_PART, params)
+    return _made_views(rows.all(), GrantRole.lead)
 
 
 def get_agency_assignment(

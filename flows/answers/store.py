@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, update
+from sqlalchemy import select as select_rows
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -32,6 +33,15 @@ CLOSED = "collection for this round has closed: answers can no longer change"
 READ_ONLY = "these answers are submitted: choose Amend to change them"
 ASSIGNMENTS = cast(Table, Assignment.__table__)  # type: ignore[attr-defined]
 _UPDATE_ASSIGNMENT = update(ASSIGNMENTS).where(ASSIGNMENTS.c.id == bindparam("assignment_id"))
+_OUTSTANDING = (
+    select_rows(ASSIGNMENTS.c.id)
+    .where(
+        ASSIGNMENTS.c.round_id == bindparam("round_id"),
+        ASSIGNMENTS.c.agency_id == bindparam("agency_id"),
+        ASSIGNMENTS.c.status.not_in([*ANSWERED, AssignmentStatus.withdrawn]),
+    )
+    .limit(1)
+)
 read_values = rows.read_values
 
 
@@ -263,13 +273,8 @@ def _stop_chasing_when_answered(*, session: Session, view: AssignmentView, now: 
     """Cancel the reminders to the agency's people once none of its cases is outstanding."""
     from flows.chase.sweep import cancel_chasers
 
-    outstanding = session.exec(
-        select(Assignment.id).where(
-            col(Assignment.round_id) == view.round.id,
-            col(Assignment.agency_id) == view.agency.id,
-            col(Assignment.status).not_in([*ANSWERED, AssignmentStatus.withdrawn]),
-        )
-    ).first()
+    where = {"round_id": view.round.id, "agency_id": view.agency.id}
+    outstanding = session.connection().execute(_OUTSTANDING, where).first()
     if outstanding is not None:
         return
     people = session.exec(
