@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from sqlalchemy import Engine
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from agencies.api.auth import Caller, caller, request_time
 from agencies.api.convert import answers_out, check_json_answers, questions_out
@@ -39,6 +41,7 @@ NOT_FOUND = "no such assignment for your agency"
 Who = Annotated[Caller, Depends(caller)]
 At = Annotated[datetime, Depends(request_time)]
 T = TypeVar("T")
+DEFAULT_LANES = 4
 AssignmentId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="The assignment's id")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No API key, or not a valid or live one"},
@@ -114,6 +117,21 @@ def _commit(session: Session, who: Caller, at: datetime) -> None:
     session.commit()
 
 
+def _lanes(request: Request, engine: Engine) -> anyio.CapacityLimiter:
+    """How many of this app's requests do database work at once: within the engine's pool,
+    less the connection the key read holds, so that no request opens a connection of its own
+    only to close it (a new PostgreSQL backend each time); the rest wait on the event loop."""
+    loop = asyncio.get_running_loop()
+    held: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = getattr(
+        request.app.state, "lanes", None
+    )
+    if held is None or held[0] is not loop:  # one per event loop (tests start several)
+        size = getattr(engine.pool, "size", lambda: DEFAULT_LANES + 1)()
+        held = (loop, anyio.CapacityLimiter(max(1, size - 1)))
+        request.app.state.lanes = held
+    return held[1]
+
+
 async def _in_session(request: Request, work: Callable[[Session], T]) -> T:
     """Run the request's database work in one worker thread, in one session."""
     engine: Engine = request.app.state.engine
@@ -122,7 +140,7 @@ async def _in_session(request: Request, work: Callable[[Session], T]) -> T:
         with Session(engine, expire_on_commit=False) as session:
             return work(session)
 
-    return await run_in_threadpool(run)
+    return await anyio.to_thread.run_sync(run, limiter=_lanes(request, engine))
 
 
 def _change(
