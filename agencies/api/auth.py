@@ -62,11 +62,14 @@ async def request_time(request: Request) -> datetime:
     return now(request)
 
 
-def _read_only(engine: Engine) -> dict[str, Any]:
-    """A read that waits for no writer: SQLite's deferred BEGIN, PostgreSQL's autocommit."""
-    if engine.dialect.name == "postgresql":
-        return {"isolation_level": "AUTOCOMMIT"}
-    return {"sqlite_begin": "DEFERRED"}
+def reader(engine: Engine) -> Engine:
+    """The engine's pool for reads that wait for no writer: SQLite's deferred BEGIN,
+    PostgreSQL's autocommit (made once per app: options set per connection cost a read's worth)."""
+    postgres = engine.dialect.name == "postgresql"
+    options: dict[str, Any] = (
+        {"isolation_level": "AUTOCOMMIT"} if postgres else {"sqlite_begin": "DEFERRED"}
+    )
+    return engine.execution_options(**options)
 
 
 def _refuse_revoked(engine: Engine, holder: KeyHolder, at: datetime) -> HTTPException:
@@ -85,11 +88,9 @@ def _refuse_revoked(engine: Engine, holder: KeyHolder, at: datetime) -> HTTPExce
 
 
 def look_up(engine: Engine, secret: str) -> KeyHolder | None:
-    """The key and its agency, in one indexed read that waits for no writer."""
+    """The key and its agency, in one indexed read; `engine` is a `reader`."""
     with engine.connect() as connection:
-        return find_key_holder(
-            connection=connection.execution_options(**_read_only(engine)), secret=secret
-        )
+        return find_key_holder(connection=connection, secret=secret)
 
 
 def _caller(holder: KeyHolder | None) -> Caller:
@@ -114,8 +115,11 @@ async def caller(
     if credentials is None:
         raise unauthorized(MISSING)
     engine: Engine = request.app.state.engine
+    keys: Engine | None = getattr(request.app.state, "key_reader", None)
+    if keys is None:
+        keys = request.app.state.key_reader = reader(engine)
     # On the event loop: one indexed read costs less than a hop to a worker thread and back.
-    holder = look_up(engine, credentials.credentials)
+    holder = look_up(keys, credentials.credentials)
     if holder is not None and holder.revoked_at is not None:
         raise await run_in_threadpool(_refuse_revoked, engine, holder, at)  # a write: may wait
     return _caller(holder)
