@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from starlette.datastructures import MutableHeaders
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agencies.api.app import PREFIX as API_PREFIX
 from agencies.api.app import create_api
 from agencies.portal.app import create_portal
+from agencies.portal.security import security_headers
 from models.settings import Settings
 from models.types import utcnow
+
+
+class ApiFirst:
+    """Hand API requests to the mounted API before the portal's session middleware and routes:
+    the API keeps no session, so it gets the headers every response carries and nothing else
+    (the portal's middleware and its router cost a request as much as the API's own work)."""
+
+    def __init__(self, app: ASGIApp, *, mount: Mount) -> None:
+        self.app = app
+        self.mount = mount
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            match, child_scope = self.mount.matches(scope)
+            if match is Match.FULL:
+                scope.update(child_scope)  # as the portal's router would
+                await self.mount.handle(scope, receive, _with_headers(send))
+                return
+        await self.app(scope, receive, send)
+
+
+def _with_headers(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers.update(security_headers(secrets.token_urlsafe(16)))
+            headers["Cache-Control"] = "no-store"
+        await send(message)
+
+    return sending
 
 
 def create_app(
@@ -25,4 +60,7 @@ def create_app(
     """The portal and the API on one database and one clock (the configured database by default)."""
     app = create_portal(settings, engine=engine, clock=clock, limits=limits)
     app.mount(API_PREFIX, create_api(settings, engine=app.state.engine, clock=clock))
+    mount = app.router.routes[-1]
+    assert isinstance(mount, Mount)
+    app.add_middleware(ApiFirst, mount=mount)
     return app

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, Column, insert
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import JSON, Column, Table, insert
+from sqlmodel import Field, Session, SQLModel, select
 
 from models.types import UTCDateTime, utcnow
 
@@ -25,6 +25,11 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+_EVENTS = cast(Table, AuditEvent.__table__)  # type: ignore[attr-defined]
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+"""Built once: every request of the portal and the API appends an event."""
+
+
 def record_event(
     *,
     session: Session,
@@ -36,18 +41,23 @@ def record_event(
     now: datetime | None = None,
 ) -> int:
     """Append one event to the audit log in the caller's transaction; returns its id."""
-    event_id = session.execute(
-        insert(AuditEvent)
-        .returning(col(AuditEvent.id))
-        .values(
-            at=now or utcnow(),
-            actor=actor,
-            action=action,
-            entity_type=entity_type,
-            entity_id=None if entity_id is None else str(entity_id),
-            details=details or {},
+    if session.autoflush:  # as an ORM statement would: pending changes are written first
+        session.flush()
+    event_id = (
+        session.connection()
+        .execute(
+            _INSERT_EVENT,
+            {
+                "at": now or utcnow(),
+                "actor": actor,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": None if entity_id is None else str(entity_id),
+                "details": details or {},
+            },
         )
-    ).scalar_one()
+        .scalar_one()
+    )
     return int(event_id)
 
 

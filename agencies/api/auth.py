@@ -1,17 +1,24 @@
-"""Bearer API keys: who is calling (an agency system), or 401 with `WWW-Authenticate: Bearer`."""
+"""Bearer API keys: who is calling (an agency system), or 401 with `WWW-Authenticate: Bearer`.
+
+The key is checked before the request's body (a caller without a live key learns nothing of
+what the body should be), in one read on its own that takes no write lock; the request's
+changes, and the note of the key's use, are then written in one transaction of their own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from agencies.deps import db_session, now
-from models.agency import Agency
-from models.api_key import find_api_key, mark_used
+from agencies.deps import now
+from models.api_key import KeyHolder, find_key_holder, note_use
 from models.audit_log import record_event
 
 MISSING = "send an API key: Authorization: Bearer <key>"
@@ -33,11 +40,16 @@ class Caller:
     key_id: int
     agency_id: int
     agency_code: str
+    holder: KeyHolder
 
     @property
     def actor(self) -> str:
         """Who acted, for the audit log."""
         return f"api-key:{self.key_id}"
+
+    def note_use(self, session: Session, at: datetime) -> None:
+        """Record the key's use in the request's transaction (at most once a minute)."""
+        note_use(session=session, holder=self.holder, now=at)
 
 
 def unauthorized(detail: str) -> HTTPException:
@@ -45,34 +57,71 @@ def unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def caller(
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
-) -> Caller:
-    """The agency system whose live key is in the Authorization header, else 401."""
-    if credentials is None:
-        raise unauthorized(MISSING)
-    key = find_api_key(session=session, secret=credentials.credentials)
-    if key is None or key.id is None:
-        raise unauthorized(INVALID)
-    if key.revoked_at is not None:
+async def request_time(request: Request) -> datetime:
+    """The request's one moment (tests set the clock on the app), without a thread hop."""
+    return now(request)
+
+
+def reader(engine: Engine) -> Engine:
+    """The engine's pool for reads that wait for no writer: SQLite's deferred BEGIN,
+    PostgreSQL's autocommit (made once per app: options set per connection cost a read's worth)."""
+    postgres = engine.dialect.name == "postgresql"
+    options: dict[str, Any] = (
+        {"isolation_level": "AUTOCOMMIT"} if postgres else {"sqlite_begin": "DEFERRED"}
+    )
+    return engine.execution_options(**options)
+
+
+def _refuse_revoked(engine: Engine, holder: KeyHolder, at: datetime) -> HTTPException:
+    with Session(engine) as session:
         record_event(
             session=session,
-            actor=f"api-key:{key.id}",
+            actor=f"api-key:{holder.key_id}",
             action="api_key.refused",
             entity_type="api_key",
-            entity_id=key.id,
+            entity_id=holder.key_id,
             now=at,
             details={"reason": "revoked"},
         )
         session.commit()
-        raise unauthorized(REVOKED)
-    if key.agency_id is None:  # a coordinator's key: agency endpoints do not exist for it
+    return unauthorized(REVOKED)
+
+
+def look_up(engine: Engine, secret: str) -> KeyHolder | None:
+    """The key and its agency, in one indexed read; `engine` is a `reader`."""
+    with engine.connect() as connection:
+        return find_key_holder(connection=connection, secret=secret)
+
+
+def _caller(holder: KeyHolder | None) -> Caller:
+    if holder is None:
+        raise unauthorized(INVALID)
+    if holder.agency_id is None:  # a coordinator's key: agency endpoints do not exist for it
         raise HTTPException(status_code=404, detail="not found")
-    agency = session.get(Agency, key.agency_id)
-    if agency is None or not agency.active:
+    if holder.agency_code is None or not holder.agency_active:
         raise unauthorized(INACTIVE)
-    mark_used(key, at)
-    session.add(key)
-    return Caller(key_id=key.id, agency_id=key.agency_id, agency_code=agency.code)
+    return Caller(
+        key_id=holder.key_id,
+        agency_id=holder.agency_id,
+        agency_code=holder.agency_code,
+        holder=holder,
+    )
+
+
+async def caller(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+    at: datetime = Depends(request_time),
+) -> Caller:
+    """The agency system whose live key is in the Authorization header, else 401."""
+    if credentials is None:
+        raise unauthorized(MISSING)
+    engine: Engine = request.app.state.engine
+    keys: Engine | None = getattr(request.app.state, "key_reader", None)
+    if keys is None:
+        keys = request.app.state.key_reader = reader(engine)
+    # On the event loop: one indexed read costs less than a hop to a worker thread and back.
+    holder = look_up(keys, credentials.credentials)
+    if holder is not None and holder.revoked_at is not None:
+        raise await run_in_threadpool(_refuse_revoked, engine, holder, at)  # a write: may wait
+    return _caller(holder)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi import Path as PathParam
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from agencies.api.auth import Caller, caller
+from agencies.api.auth import Caller, caller, request_time
 from agencies.api.convert import answers_out, check_json_answers, questions_out
 from agencies.api.schemas import (
     AnswerIn,
@@ -26,16 +30,19 @@ from agencies.api.schemas import (
     ToolOut,
     ValidationProblem,
 )
-from agencies.deps import Now, SessionDep
 from flows.answers import store
 from flows.answers.access import AssignmentView, agency_assignments, get_agency_assignment
 from flows.register.store import reveal_identity
 from models.audit_log import record_event
 from models.crypto import load_cipher
 from models.errors import ConfigurationError, ConflictError, NotFoundError
-from models.tool_version import frozen_tool
+from models.settings import Settings
 
 NOT_FOUND = "no such assignment for your agency"
+Who = Annotated[Caller, Depends(caller)]
+At = Annotated[datetime, Depends(request_time)]
+T = TypeVar("T")
+DEFAULT_LANES = 4
 AssignmentId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="The assignment's id")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No API key, or not a valid or live one"},
@@ -75,8 +82,7 @@ def _summary(view: AssignmentView) -> AssignmentOut:
     )
 
 
-def _answers(session: Session, view: AssignmentView) -> AnswerSetOut:
-    loaded = store.load_answers(session=session, view=view)
+def _answer_set(view: AssignmentView, loaded: store.LoadedAnswers) -> AnswerSetOut:
     current = loaded.answer_set
     return AnswerSetOut(
         version=None if current is None else current.version,
@@ -89,14 +95,14 @@ def _answers(session: Session, view: AssignmentView) -> AnswerSetOut:
 
 
 def _reference(
-    request: Request, session: Session, view: AssignmentView, who: Caller, at: datetime
+    settings: Settings, session: Session, view: AssignmentView, who: Caller, at: datetime
 ) -> str | None:
     """The agency's own reference for the child, if the register holds one (an audited reveal)."""
     try:
         data = reveal_identity(
             session=session,
             case_ref=view.case_ref,
-            cipher=load_cipher(request.app.state.settings),
+            cipher=load_cipher(settings),
             actor=who.actor,
             reason=f"api: assignment {view.assignment.id}",
             now=at,
@@ -106,26 +112,57 @@ def _reference(
     return data.references.get(view.agency.code)
 
 
-def _changed(session: Session, view: AssignmentView) -> AnswersOut:
-    """The response to a change, read in the change's own transaction, which then commits."""
-    changed = AnswersOut(assignment=_summary(view), answers=_answers(session, view))
+def _commit(session: Session, who: Caller, at: datetime) -> None:
+    """End the request's one transaction, with the note of the key's use."""
+    who.note_use(session, at)
     session.commit()
-    return changed
 
 
-def _conflict(session: Session, error: ConflictError) -> HTTPException:
-    session.rollback()
-    return HTTPException(status_code=409, detail=str(error))
+def _lanes(request: Request, engine: Engine) -> anyio.CapacityLimiter:
+    """How many of this app's requests do database work at once: within the engine's pool,
+    less the connection the key read holds, so that no request opens a connection of its own
+    only to close it (a new PostgreSQL backend each time); the rest wait on the event loop."""
+    loop = asyncio.get_running_loop()
+    held: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter] | None = getattr(
+        request.app.state, "lanes", None
+    )
+    if held is None or held[0] is not loop:  # one per event loop (tests start several)
+        size = getattr(engine.pool, "size", lambda: DEFAULT_LANES + 1)()
+        held = (loop, anyio.CapacityLimiter(max(1, size - 1)))
+        request.app.state.lanes = held
+    return held[1]
 
 
-def _apply(
-    session: Session, who: Caller, at: datetime, change: Callable[..., object], **fields: object
-) -> None:
-    """Change the answers as the API caller; a conflict is undone and answered 409."""
+async def _in_session(request: Request, work: Callable[[Session], T]) -> T:
+    """Run the request's database work in one worker thread, in one session."""
+    engine: Engine = request.app.state.engine
+
+    def run() -> T:
+        with Session(engine, expire_on_commit=False) as session:
+            return work(session)
+
+    return await anyio.to_thread.run_sync(run, limiter=_lanes(request, engine))
+
+
+def _change(
+    session: Session,
+    who: Caller,
+    at: datetime,
+    view: AssignmentView,
+    change: Callable[..., store.LoadedAnswers],
+    **fields: object,
+) -> AnswersOut:
+    """Change the answers as the API caller and commit; a conflict is undone and answered 409.
+    The response is what the change wrote, with nothing read back."""
     try:
-        change(session=session, person_id=None, actor=who.actor, now=at, **fields)
+        loaded = change(
+            session=session, view=view, person_id=None, actor=who.actor, now=at, **fields
+        )
     except ConflictError as error:
-        raise _conflict(session, error) from None
+        session.rollback()
+        raise HTTPException(status_code=409, detail=str(error)) from None
+    _commit(session, who, at)
+    return AnswersOut(assignment=_summary(view), answers=_answer_set(view, loaded))
 
 
 def _read(
@@ -139,96 +176,100 @@ def _read(
         entity_id=entity_id,
         now=at,
     )
-    session.commit()
+    _commit(session, who, at)
 
 
 @router.get("/assignments", response_model=AssignmentList, responses={401: ERRORS[401]})
-def list_assignments(
-    session: SessionDep,
-    at: Now,
-    who: Caller = Depends(caller),
-    round_id: RoundFilter = None,
+async def list_assignments(
+    request: Request, at: At, who: Who, round_id: RoundFilter = None
 ) -> AssignmentList:
     """The agency's assignments in the rounds it takes part in, with their statuses."""
-    views = agency_assignments(session=session, agency_id=who.agency_id)
-    views = [v for v in views if round_id is None or v.round.id == round_id]
-    _read(session, who, "api.assignments_listed", "agency", who.agency_id, at)
-    return AssignmentList(agency=who.agency_code, assignments=[_summary(v) for v in views])
+
+    def work(session: Session) -> AssignmentList:
+        views = agency_assignments(session=session, agency_id=who.agency_id)
+        views = [v for v in views if round_id is None or v.round.id == round_id]
+        _read(session, who, "api.assignments_listed", "agency", who.agency_id, at)
+        return AssignmentList(agency=who.agency_code, assignments=[_summary(v) for v in views])
+
+    return await _in_session(request, work)
 
 
 @router.get("/assignments/{assignment_id}", response_model=AssignmentDetail, responses=ERRORS)
-def get_assignment(
-    request: Request,
-    assignment_id: AssignmentId,
-    session: SessionDep,
-    at: Now,
-    who: Caller = Depends(caller),
+async def get_assignment(
+    request: Request, assignment_id: AssignmentId, at: At, who: Who
 ) -> AssignmentDetail:
     """One assignment: the frozen tool version's questions and the answers saved so far."""
-    view = _view(session, who, assignment_id)
-    tool = frozen_tool(view.tool_version)
-    detail = AssignmentDetail(
-        **_summary(view).model_dump(),
-        agency_reference=_reference(request, session, view, who, at),
-        tool=ToolOut(name=tool.name, version=view.tool_version.version, title=tool.title),
-        questions=questions_out(tool, view.agency.code),
-        answers=_answers(session, view),
-    )
-    _read(session, who, "api.assignment_viewed", "assignment", assignment_id, at)
-    return detail
+    settings: Settings = request.app.state.settings
+
+    def work(session: Session) -> AssignmentDetail:
+        view = _view(session, who, assignment_id)
+        tool = view.tool()
+        detail = AssignmentDetail(
+            **_summary(view).model_dump(),
+            agency_reference=_reference(settings, session, view, who, at),
+            tool=ToolOut(name=tool.name, version=view.tool_version.version, title=tool.title),
+            questions=questions_out(tool, view.agency.code),
+            answers=_answer_set(view, store.load_answers(session=session, view=view)),
+        )
+        _read(session, who, "api.assignment_viewed", "assignment", assignment_id, at)
+        return detail
+
+    return await _in_session(request, work)
 
 
 @router.put(
     "/assignments/{assignment_id}/answers", response_model=AnswersOut, responses=CHANGE_ERRORS
 )
-def save_answers(
-    assignment_id: AssignmentId,
-    body: AnswersIn,
-    session: SessionDep,
-    at: Now,
-    who: Caller = Depends(caller),
+async def save_answers(
+    request: Request, assignment_id: AssignmentId, body: AnswersIn, at: At, who: Who
 ) -> AnswersOut:
     """Save draft answers (replacing the draft's); any invalid answer saves nothing (422)."""
-    view = _view(session, who, assignment_id)
-    questions = view.questions()
-    values = check_json_answers(questions, body.answers, complete=False)
-    _apply(session, who, at, store.save_draft, view=view, questions=questions, values=values)
-    return _changed(session, view)
+
+    def work(session: Session) -> AnswersOut:
+        view = _view(session, who, assignment_id)
+        questions = view.questions()
+        values = check_json_answers(questions, body.answers, complete=False)
+        return _change(session, who, at, view, store.save_draft, questions=questions, values=values)
+
+    return await _in_session(request, work)
 
 
 @router.post(
     "/assignments/{assignment_id}/submit", response_model=AnswersOut, responses=CHANGE_ERRORS
 )
-def submit_answers(
+async def submit_answers(
+    request: Request,
     assignment_id: AssignmentId,
-    session: SessionDep,
-    at: Now,
+    at: At,
+    who: Who,
     body: Annotated[SubmitIn | None, Body()] = None,
-    who: Caller = Depends(caller),
 ) -> AnswersOut:
     """Submit these complete answers, or the saved draft when the body has none."""
-    view = _view(session, who, assignment_id)
-    questions = view.questions()
-    sent: dict[str, AnswerIn] = (
-        dict(answers_out(store.load_answers(session=session, view=view).values))
-        if body is None or body.answers is None
-        else body.answers
-    )
-    values = check_json_answers(questions, sent, complete=True)
-    _apply(session, who, at, store.submit, view=view, questions=questions, values=values)
-    return _changed(session, view)
+
+    def work(session: Session) -> AnswersOut:
+        view = _view(session, who, assignment_id)
+        questions = view.questions()
+        sent: dict[str, AnswerIn] = (
+            dict(answers_out(store.load_answers(session=session, view=view).values))
+            if body is None or body.answers is None
+            else body.answers
+        )
+        values = check_json_answers(questions, sent, complete=True)
+        return _change(session, who, at, view, store.submit, questions=questions, values=values)
+
+    return await _in_session(request, work)
 
 
 @router.post(
     "/assignments/{assignment_id}/amend", response_model=AnswersOut, responses=CHANGE_ERRORS
 )
-def amend_answers(
-    assignment_id: AssignmentId,
-    session: SessionDep,
-    at: Now,
-    who: Caller = Depends(caller),
+async def amend_answers(
+    request: Request, assignment_id: AssignmentId, at: At, who: Who
 ) -> AnswersOut:
     """Reopen submitted answers as a new draft version (until collection closes)."""
-    view = _view(session, who, assignment_id)
-    _apply(session, who, at, store.amend, view=view, questions=view.questions())
-    return _changed(session, view)
+
+    def work(session: Session) -> AnswersOut:
+        view = _view(session, who, assignment_id)
+        return _change(session, who, at, view, store.amend, questions=view.questions())
+
+    return await _in_session(request, work)

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_rows
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from models.agency import Agency
 from models.case import Case, CaseFlag
 from models.errors import NotFoundError
-from models.questionnaire import Question
+from models.questionnaire import Question, Tool
 from models.questionnaire.conditions import CaseAttributes
 from models.round import (
     AccessGrant,
@@ -58,9 +60,26 @@ class AssignmentView:
             self.round.status == RoundStatus.collecting and self.round.collection_closed_at is None
         )
 
+    def tool(self) -> Tool:
+        """The round's frozen tool."""
+        return _tool(self.tool_version)
+
     def questions(self) -> list[Question]:
         """The questions of the round's frozen tool this agency answers about this case."""
-        return frozen_tool(self.tool_version).questions_for_case(self.case, self.agency.code)
+        return self.tool().questions_for_case(self.case, self.agency.code)
+
+
+_tools: dict[tuple[str, str], Tool] = {}
+
+
+def _tool(version: ToolVersion) -> Tool:
+    """The tool a snapshot holds, by name and version: the version is the hash of the tool's
+    meaning, so the snapshot's definition is read (and checked) once per process."""
+    key = (version.name, version.version)
+    found = _tools.get(key)
+    if found is None:
+        found = _tools.setdefault(key, frozen_tool(version))
+    return found
 
 
 def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:
@@ -73,17 +92,9 @@ def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:
     )
 
 
-def _views(
-    *,
-    session: Session,
-    agency_id: int,
-    role: GrantRole,
-    round_id: int | None = None,
-    assignment_id: int | None = None,
-    taking_part: bool = False,
-) -> list[AssignmentView]:
-    """The agency's live assignments (in one round, or one assignment), seen with this role."""
-    query = (
+def _query() -> Any:
+    """Live assignments with all a view holds, by round and case reference."""
+    return (
         select_rows(
             Assignment,
             AuditRound,
@@ -104,19 +115,30 @@ def _views(
             & (col(RoundAgency.agency_id) == col(Assignment.agency_id)),
         )
         .where(
-            col(Assignment.agency_id) == agency_id,
             col(Assignment.status) != AssignmentStatus.withdrawn,
             col(AuditRound.status).not_in(HIDDEN_ROUNDS),
         )
         .order_by(col(Assignment.round_id), col(Case.case_ref))
     )
-    if round_id is not None:
-        query = query.where(col(Assignment.round_id) == round_id)
-    if assignment_id is not None:
-        query = query.where(col(Assignment.id) == assignment_id)
-    if taking_part:
-        query = query.where(col(RoundAgency.status) == MemberStatus.active)
-    rows = session.execute(query).all()
+
+
+# What agency systems read on every request, built once; never the round's launch records or
+# the tool's definition (read once per process by `_tool`).
+_TAKING_PART = (
+    _query()
+    .where(col(Assignment.agency_id) == bindparam("agency_id"))
+    .where(col(RoundAgency.status) == MemberStatus.active)
+    .options(
+        defer(AuditRound.parameters),  # type: ignore[arg-type]
+        defer(AuditRound.selection),  # type: ignore[arg-type]
+        defer(AuditRound.register_counts),  # type: ignore[arg-type]
+        defer(ToolVersion.definition),  # type: ignore[arg-type]
+    )
+)
+_ONE_TAKING_PART = _TAKING_PART.where(col(Assignment.id) == bindparam("assignment_id"))
+
+
+def _made_views(session: Session, rows: Sequence[Any], role: GrantRole) -> list[AssignmentView]:
     flags = _flags_where_asked(session=session, rows=rows)
     return [
         AssignmentView(
@@ -137,7 +159,7 @@ def _views(
 
 def _flags_where_asked(*, session: Session, rows: Sequence[Any]) -> dict[int, list[str]]:
     """The cases' flags, read only when a tool of these rows has a condition on flags."""
-    if not any(frozen_tool(row[4]).conditions_on("flags") for row in rows):
+    if not any(_tool(row[4]).conditions_on("flags") for row in rows):
         return {}
     found: dict[int, list[str]] = {}
     for case_id, flag in session.exec(
@@ -147,6 +169,20 @@ def _flags_where_asked(*, session: Session, rows: Sequence[Any]) -> dict[int, li
     ):
         found.setdefault(case_id, []).append(flag)
     return found
+
+
+def _views(
+    *,
+    session: Session,
+    agency_id: int,
+    role: GrantRole,
+    round_id: int | None = None,
+) -> list[AssignmentView]:
+    """The agency's live assignments (in one round), seen with this role."""
+    query = _query().where(col(Assignment.agency_id) == agency_id)
+    if round_id is not None:
+        query = query.where(col(Assignment.round_id) == round_id)
+    return _made_views(session, session.execute(query).all(), role)
 
 
 def visible_assignments(*, session: Session, person_id: int) -> list[AssignmentView]:
@@ -167,13 +203,12 @@ def agency_assignments(
     *, session: Session, agency_id: int, assignment_id: int | None = None
 ) -> list[AssignmentView]:
     """The agency's assignments in rounds it takes part in, as its lead would see them."""
-    return _views(
-        session=session,
-        agency_id=agency_id,
-        role=GrantRole.lead,
-        assignment_id=assignment_id,
-        taking_part=True,
-    )
+    if assignment_id is None:
+        rows = session.execute(_TAKING_PART, {"agency_id": agency_id})
+    else:
+        params = {"agency_id": agency_id, "assignment_id": assignment_id}
+        rows = session.execute(_ONE_TAKING_PART, params)
+    return _made_views(session, rows.all(), GrantRole.lead)
 
 
 def get_agency_assignment(

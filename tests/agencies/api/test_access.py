@@ -133,6 +133,29 @@ def test_api_responses_set_no_cookie_and_need_no_csrf_token(api: Api) -> None:
     assert "set-cookie" in page.headers  # the portal still gives visitors a session
 
 
+def test_every_api_response_carries_the_portals_security_headers_once(api: Api) -> None:
+    from agencies.portal.security import security_headers
+
+    case = api.portal.assignments("police")[0]
+    for method, path, agency in (
+        ("GET", "/assignments", "police"),
+        ("PUT", f"/assignments/{case}/answers", "police"),
+        ("GET", f"/assignments/{case}", "csc"),  # 404
+        ("GET", "/assignments", None),  # 401
+        ("GET", "/no-such-endpoint", "police"),
+    ):
+        response = api.call(method, path, agency=agency, json={"answers": {}})
+        assert response.headers["content-type"] == "application/json", path
+        for name, value in security_headers("x").items():
+            sent = response.headers.get_list(name)
+            assert len(sent) == 1, (path, name)
+            if name != "Content-Security-Policy":
+                assert sent == [value], (path, name)
+        assert "'nonce-" in response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "set-cookie" not in response.headers
+
+
 def test_the_portals_forms_still_refuse_a_post_without_a_csrf_token(api: Api) -> None:
     case = api.portal.assignments("police")[0]
     api.portal.sign_in("lead@police.example.org")

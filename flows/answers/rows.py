@@ -1,0 +1,168 @@
+"""The answer tables read and written with Core statements built once: no ORM flush per row.
+
+An answer set is read into a detached `AnswerSet` (never in a session's identity map, so a
+Core update can never leave a stale copy behind); answers are written with one executemany,
+and their typed values are known without reading them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlmodel import Session
+
+from models.answers import Answer, AnswerOption, AnswerSet, AnswerSetStatus, answer_value
+from models.questionnaire import Answer as AnswerValue
+from models.questionnaire import Question
+
+SETS = cast(Table, AnswerSet.__table__)  # type: ignore[attr-defined]
+ANSWERS = cast(Table, Answer.__table__)  # type: ignore[attr-defined]
+OPTIONS = cast(Table, AnswerOption.__table__)  # type: ignore[attr-defined]
+
+_READ_SETS = (
+    select(SETS)
+    .where(SETS.c.assignment_id == bindparam("assignment_id"))
+    .order_by(SETS.c.version.desc())
+)
+_READ_VALUES = (
+    select(ANSWERS, OPTIONS.c.option_id)
+    .outerjoin(OPTIONS, OPTIONS.c.answer_id == ANSWERS.c.id)
+    .where(ANSWERS.c.answer_set_id == bindparam("answer_set_id"))
+    .order_by(ANSWERS.c.id, OPTIONS.c.option_id)
+)
+_NEW_SET = insert(SETS).returning(SETS.c.id)
+_INSERT_ANSWERS = insert(ANSWERS)
+_INSERT_RETURNING = insert(ANSWERS).returning(
+    ANSWERS.c.id, ANSWERS.c.question_id, sort_by_parameter_order=True
+)
+_INSERT_OPTIONS = insert(OPTIONS)
+_DELETE_OPTIONS = delete(OPTIONS).where(
+    OPTIONS.c.answer_id.in_(
+        select(ANSWERS.c.id).where(ANSWERS.c.answer_set_id == bindparam("answer_set_id"))
+    )
+)
+_DELETE_ANSWERS = delete(ANSWERS).where(ANSWERS.c.answer_set_id == bindparam("answer_set_id"))
+_UPDATE_SET = update(SETS).where(SETS.c.id == bindparam("set_id"))
+EMPTY_ROW = {"choice": None, "number": None, "day": None, "text": None}
+
+
+def read_sets(*, session: Session, assignment_id: int) -> list[AnswerSet]:
+    """The assignment's answer sets, newest version first."""
+    rows = session.connection().execute(_READ_SETS, {"assignment_id": assignment_id})
+    return [AnswerSet(**row._mapping) for row in rows]
+
+
+def read_values(*, session: Session, answer_set_id: int) -> dict[str, AnswerValue]:
+    """The typed answers of one answer set, by question id."""
+    rows = session.connection().execute(_READ_VALUES, {"answer_set_id": answer_set_id}).all()
+    options: dict[int, list[str]] = {}
+    for row in rows:
+        if row.option_id is not None:
+            options.setdefault(row.id, []).append(row.option_id)
+    values: dict[str, AnswerValue] = {}
+    for row in rows:
+        if row.question_id in values:  # a multi-choice answer's further options
+            continue
+        # A row has the stored answer's columns, all answer_value reads.
+        value = answer_value(cast(Answer, row), options.get(row.id, []))
+        if value is not None:
+            values[row.question_id] = value
+    return values
+
+
+def new_set(*, session: Session, assignment_id: int, version: int, now: datetime) -> AnswerSet:
+    """Insert a draft answer set of this version."""
+    fields: dict[str, Any] = {
+        "assignment_id": assignment_id,
+        "version": version,
+        "status": AnswerSetStatus.draft.value,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_at": None,
+        "submitted_by": None,
+    }
+    new_id = session.connection().execute(_NEW_SET, fields).scalar_one()
+    return AnswerSet(id=new_id, **fields)
+
+
+def update_set(*, session: Session, answer_set: AnswerSet, **fields: Any) -> None:
+    """Change an answer set's columns in the database and in the detached copy alike."""
+    session.connection().execute(_UPDATE_SET, {"set_id": answer_set.id, **fields})
+    for name, value in fields.items():
+        setattr(answer_set, name, value)
+
+
+def _row(answer_set_id: int, question: Question, value: AnswerValue) -> dict[str, Any]:
+    row: dict[str, Any] = {"answer_set_id": answer_set_id, "question_id": question.id}
+    row.update(EMPTY_ROW)
+    if question.type == "text":
+        row["text"] = str(value)
+    elif isinstance(value, str):
+        row["choice"] = value
+    elif isinstance(value, bool):
+        raise TypeError("a boolean is not an answer")
+    elif isinstance(value, int | float):
+        row["number"] = float(value)
+    elif isinstance(value, date):
+        row["day"] = value
+    return row
+
+
+def _options(question: Question, value: AnswerValue) -> list[str]:
+    if question.type == "multi_choice" and isinstance(value, list | tuple):
+        return [str(option) for option in value]
+    return []
+
+
+def write_rows(
+    *,
+    session: Session,
+    answer_set_id: int,
+    questions: Mapping[str, Question],
+    values: Mapping[str, AnswerValue],
+    replace: bool,
+) -> dict[str, AnswerValue]:
+    """Write the answer set's rows (replacing any it had); the typed values as read back."""
+    connection = session.connection()
+    multi = any(question.type == "multi_choice" for question in questions.values())
+    if replace:
+        if multi:
+            connection.execute(_DELETE_OPTIONS, {"answer_set_id": answer_set_id})
+        connection.execute(_DELETE_ANSWERS, {"answer_set_id": answer_set_id})
+    rows = [_row(answer_set_id, questions[key], value) for key, value in values.items()]
+    ticked = {key: _options(questions[key], value) for key, value in values.items()}
+    ticked = {key: options for key, options in ticked.items() if options}
+    if ticked:
+        ids = dict(
+            (question_id, answer_id)
+            for answer_id, question_id in connection.execute(_INSERT_RETURNING, rows)
+        )
+        connection.execute(
+            _INSERT_OPTIONS,
+            [
+                {"answer_id": ids[key], "option_id": option}
+                for key, options in ticked.items()
+                for option in options
+            ],
+        )
+    elif rows:
+        connection.execute(_INSERT_ANSWERS, rows)
+    shown: dict[str, AnswerValue] = {}
+    for row in rows:
+        value = answer_value(cast(Answer, _Stored(row)), ticked.get(row["question_id"], []))
+        if value is not None:
+            shown[row["question_id"]] = value
+    return shown
+
+
+class _Stored:
+    """A row about to be written, read as answer_value reads a stored one."""
+
+    __slots__ = ("choice", "day", "number", "text")
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.choice, self.number = row["choice"], row["number"]
+        self.day, self.text = row["day"], row["text"]
