@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from agencies.api import coordinator_routes, routes
 from agencies.api.convert import AnswerErrors
+from agencies.body_limit import BodyLimit
 from agencies.deps import ids_in_range
 from models.settings import Settings
 
@@ -37,6 +38,8 @@ def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], dateti
         dependencies=[Depends(ids_in_range)],
     )
     api.state.settings = settings
+    # Its own body limit: API requests may reach it before the portal's middleware does.
+    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     api.state.engine = engine
     api.state.clock = clock
     api.include_router(routes.router)
