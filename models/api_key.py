@@ -23,7 +23,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from models.agency import Agency
 from models.audit_log import record_event
 from models.errors import ConflictError, InputError, NotFoundError
-from models.partnership import PartnershipRole, Person, PersonRole
+from models.partnership import Person, is_coordinator
 from models.types import UTCDateTime, utcnow
 
 KEY_MARK = "ja_"
@@ -109,17 +109,6 @@ def _agency(*, session: Session, code: str) -> Agency:
     if not agency.active:
         raise ConflictError(f"agency {code!r} is inactive: it cannot be given an API key")
     return agency
-
-
-def is_coordinator(*, session: Session, person_id: int) -> bool:
-    """Whether the person holds the coordinator role now."""
-    held = session.exec(
-        select(PersonRole.id).where(
-            col(PersonRole.person_id) == person_id,
-            col(PersonRole.role) == PartnershipRole.coordinator,
-        )
-    ).first()
-    return held is not None
 
 
 def _coordinator(*, session: Session, email: str) -> Person:

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow
 
@@ -66,3 +66,14 @@ class PortalSessionRow(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_by: str | None = Field(default=None, max_length=40)
+
+
+def is_coordinator(*, session: Session, person_id: int) -> bool:
+    """Whether the person holds the partnership's coordinator role now."""
+    held = session.exec(
+        select(PersonRole.id).where(
+            col(PersonRole.person_id) == person_id,
+            col(PersonRole.role) == PartnershipRole.coordinator,
+        )
+    ).first()
+    return held is not None

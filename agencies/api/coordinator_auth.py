@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from agencies.api.auth import INVALID, MISSING, REVOKED, unauthorized
 from agencies.deps import db_session, now
-from models.api_key import ApiKey, find_api_key, is_coordinator, mark_used
+from models.api_key import ApiKey, find_api_key, mark_used
 from models.audit_log import record_event
+from models.partnership import is_coordinator
 
 NOT_COORDINATOR = "this API key's holder is no longer a coordinator"
 NOT_FOUND = "not found"

@@ -22,7 +22,7 @@ from models.audit_log import record_event
 from models.case import Case
 from models.crypto import load_cipher
 from models.errors import NotFoundError
-from models.partnership import PartnershipRole, Person, PersonRole
+from models.partnership import Person
 from models.round import AccessGrant, Assignment, AuditRound, GrantRole, MemberStatus, RoundCase
 from models.settings import Settings
 
@@ -83,17 +83,6 @@ def round_or_404(*, session: Session, round_id: int) -> AuditRound:
         return get_round(session=session, round_id=round_id)
     except NotFoundError:
         raise not_found() from None
-
-
-def is_coordinator(*, session: Session, person_id: int) -> bool:
-    """Whether the person holds the coordinator role."""
-    held = session.exec(
-        select(PersonRole.id).where(
-            col(PersonRole.person_id) == person_id,
-            col(PersonRole.role) == PartnershipRole.coordinator,
-        )
-    ).first()
-    return held is not None
 
 
 def last_activity(*, session: Session, round_id: int) -> dict[tuple[str, str], datetime]:

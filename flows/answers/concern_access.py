@@ -20,7 +20,7 @@ from models.audit_log import record_event
 from models.case import Case
 from models.crypto import IdentityCipher
 from models.errors import NotFoundError
-from models.partnership import Partnership, PartnershipRole, Person, PersonRole
+from models.partnership import Partnership, PartnershipRole, Person, PersonRole, is_coordinator
 from models.round import AccessGrant, Assignment, AuditRound, RoundStatus
 
 ConcernRole = Literal["coordinator", "front_door", "escalation"]
@@ -113,17 +113,6 @@ def front_door_for_address(*, session: Session, email: str) -> Person | None:
     if partnership is None or (partnership.front_door_email or "").lower() != email.lower():
         return None
     return front_door(session=session, create=True)
-
-
-def is_coordinator(*, session: Session, person_id: int) -> bool:
-    """Whether the person is one of the partnership's coordinators."""
-    held = session.exec(
-        select(PersonRole.id).where(
-            col(PersonRole.person_id) == person_id,
-            col(PersonRole.role) == PartnershipRole.coordinator,
-        )
-    ).first()
-    return held is not None
 
 
 def coordinator_ids(*, session: Session) -> list[int]:

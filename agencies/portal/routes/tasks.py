@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from agencies.deps import Now, SessionDep, SignedIn, actor, not_found
-from agencies.portal.coordinator_views import is_coordinator
 from agencies.portal.pages import render
 from flows.answers.access import AssignmentView, visible_assignments
 from flows.answers.export import safe_cell
@@ -21,6 +20,7 @@ from flows.answers.store import read_values
 from flows.rounds.views import Progress, progress_of
 from models.answers import AnswerSet, AnswerSetStatus
 from models.audit_log import record_event
+from models.partnership import is_coordinator
 from models.round import GrantRole
 
 router = APIRouter()
