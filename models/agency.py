@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.types import UTCDateTime, utcnow
 
@@ -57,3 +57,10 @@ class AgencyContact(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     channel: Channel = Field(default=Channel.email, sa_type=String(20))
     webhook_url: str | None = Field(default=None, max_length=2000)
+
+
+def agency_names(*, session: Session, codes: list[str]) -> dict[str, str]:
+    """Each agency code's name, for pages and documents (the code itself if the agency is gone)."""
+    rows = session.exec(select(Agency.code, Agency.name).where(col(Agency.code).in_(codes)))
+    names = dict(rows.all())
+    return {code: names.get(code, code) for code in codes}

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from agencies.deps import coordinator, db_session, now
 from agencies.portal.coordinator_views import page, round_or_404
@@ -18,7 +18,7 @@ from flows.reconcile.agreement.reading import SCALE_NAME, agreement_sentence, sh
 from flows.reconcile.findings import AgreementFigure, Compliance, Findings, QuestionFindings
 from flows.reconcile.load import round_tool
 from flows.reconcile.run import latest_findings
-from models.agency import Agency
+from models.agency import agency_names
 from models.audit_log import record_event
 from models.errors import NotFoundError
 from models.questionnaire import Tool
@@ -67,13 +67,6 @@ class AgendaItem:
     spread: int
     split: bool
     resolved: bool
-
-
-def agency_names(*, session: Session, codes: list[str]) -> dict[str, str]:
-    """Each agency code's name (the code itself if the agency is gone)."""
-    rows = session.exec(select(Agency.code, Agency.name).where(col(Agency.code).in_(codes)))
-    names = dict(rows.all())
-    return {code: names.get(code, code) for code in codes}
 
 
 def _reading(found: QuestionFindings) -> str | None:

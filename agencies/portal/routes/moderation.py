@@ -11,7 +11,6 @@ from sqlmodel import Session
 from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
 from agencies.portal.coordinator_views import page, round_or_404
 from agencies.portal.moderation_forms import MeetingForm, read_agreement, read_meeting
-from agencies.portal.routes.findings import agency_names
 from flows.reconcile.findings import Findings
 from flows.reconcile.load import round_tool
 from flows.reconcile.meeting import (
@@ -25,6 +24,7 @@ from flows.reconcile.meeting import (
     undisputed,
 )
 from flows.reconcile.run import latest_findings
+from models.agency import agency_names
 from models.errors import JointauditError, NotFoundError
 from models.questionnaire import Tool
 from models.questionnaire.scales import NA
