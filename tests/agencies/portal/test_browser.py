@@ -19,11 +19,13 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+import re
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from flows.rounds.launch import launch_round
@@ -155,9 +157,9 @@ def _raise_concern(page: Any, text: str, *, risk: str, shots: Path | None = None
         if shots is not None:
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
-    assert page.locator("h1").inner_text() == "What is the concern?"
+    expect(page.locator("h1")).to_have_text("What is the concern?")
     page.get_by_role("button", name="Continue").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     look("concern-1-what-error", "the concern's first step with an error")
     page.fill("#description", text)
     look("concern-1-what", "the concern's first step")
@@ -165,10 +167,10 @@ def _raise_concern(page: Any, text: str, *, risk: str, shots: Path | None = None
     page.get_by_label(risk, exact=True).check()
     look("concern-2-risk", "the immediate risk step")
     page.get_by_role("button", name="Continue").click()
-    assert page.locator("h1").inner_text() == "Check your answers before raising the concern"
+    expect(page.locator("h1")).to_have_text("Check your answers before raising the concern")
     look("concern-3-check", "check your answers")
     page.get_by_role("button", name="Raise the concern").click()
-    assert page.locator("h1").inner_text() == "Concern raised"
+    expect(page.locator("h1")).to_have_text("Concern raised")
     look("concern-4-raised", "the confirmation")
 
 
@@ -190,7 +192,7 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
             "console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None
         )
         page.goto(base + "/")
-        assert page.locator("h1").inner_text() == "Complete your agency's joint case audit"
+        expect(page.locator("h1")).to_have_text("Complete your agency's joint case audit")
         _axe(page, "the start page")
 
         page.goto(f"{base}/sign-in/{token}")
@@ -208,19 +210,20 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
         page.fill("#q__good_practice", "Prompt referral to the MASH.")
         page.get_by_role("button", name="Submit answers").click()
         summary = page.locator(".govuk-error-summary")
-        assert summary.is_visible() and page.title().startswith("Error:")
+        expect(summary).to_be_visible()
+        expect(page).to_have_title(re.compile("^Error:"))
         assert page.input_value("#q__good_practice") == "Prompt referral to the MASH."
         _axe(page, "the error page")
         summary.locator("a[href='#q__info_sharing']").click()
         page.check("#q__info_sharing")
         page.get_by_role("button", name="Submit answers").click()
-        assert page.get_by_role("button", name="Amend answers").is_visible()
+        expect(page.get_by_role("button", name="Amend answers")).to_be_visible()
 
         case_url = page.url
         page.get_by_role("button", name="Raise an immediate concern").click()
         _raise_concern(page, "Disclosure at school not passed on.", risk="No")
         page.goto(case_url)
-        assert page.locator("strong.govuk-tag", has_text="Raised").is_visible()
+        expect(page.locator("strong.govuk-tag", has_text="Raised")).to_be_visible()
 
         page.goto(base + "/tasks")
         assert "1 of 6" in page.content()
@@ -240,7 +243,7 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
         _axe(page, "the rounds list")
 
         page.get_by_role("link", name="1: Domestic abuse joint audit").click()
-        assert page.locator("h1").inner_text() == "Domestic abuse joint audit"
+        expect(page.locator("h1")).to_have_text("Domestic abuse joint audit")
         _axe(page, "the round page")
 
         page.get_by_role("link", name="Extend the deadline").click()
@@ -248,19 +251,19 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
         page.fill("#due-month", "12")
         page.fill("#due-year", "2026")
         page.get_by_role("button", name="Extend the deadline").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         _axe(page, "a change form with an error")
 
         page.goto(f"{base}/coordinator/rounds/1/changes/cancel")
         page.fill("#reason", "Inspection announced")
         page.get_by_role("button", name="Cancel the round").click()
-        assert page.locator("h1").inner_text() == "Are you sure you want to cancel this round?"
+        expect(page.locator("h1")).to_have_text("Are you sure you want to cancel this round?")
         _axe(page, "a confirmation page")
 
         page.goto(f"{base}/coordinator/rounds/1")
         page.fill("#reason", "Moderation meeting")
         page.get_by_role("button", name="Show identities").click()
-        assert page.locator("h2#identities").is_visible()
+        expect(page.locator("h2#identities")).to_be_visible()
         _axe(page, "the round page with identities")
         browser.close()
     assert csp_errors == []
@@ -311,16 +314,16 @@ def test_a_concern_with_text_reaches_the_front_door_which_records_a_referral(
         door.get_by_role("button", name="Sign in").click()
         door.wait_for_url(base + "/concerns/1")
         assert text in door.locator("main").inner_text() and "POL-" in door.content()
-        assert door.locator("dd", has_text="Police Lead, Police agency").is_visible()
+        expect(door.locator("dd", has_text="Police Lead, Police agency")).to_be_visible()
         _axe(door, "the front door's concern page")
         door.screenshot(path=str(shots / "concern-5-front-door.png"), full_page=True)
         door.get_by_role("button", name="Save the decision").click()
-        assert door.locator(".govuk-error-summary").is_visible()
+        expect(door.locator(".govuk-error-summary")).to_be_visible()
         _axe(door, "the decision with an error")
         door.check("#outcome-referred")
         door.fill("#reference", "MASH-2026-0042")
         door.get_by_role("button", name="Save the decision").click()
-        assert door.locator(".govuk-notification-banner").is_visible()
+        expect(door.locator(".govuk-notification-banner")).to_be_visible()
         assert "MASH-2026-0042" in door.content()
         _axe(door, "the concern page after the referral")
         door.screenshot(path=str(shots / "concern-6-referred.png"), full_page=True)
@@ -371,12 +374,14 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         page.screenshot(path=str(tmp_path / "task-list-before.png"), full_page=True)
 
         page.locator(".govuk-task-list__link").first.click()
-        assert page.get_by_role("heading", name="Plans").is_visible()
+        expect(page.get_by_role("heading", name="Plans")).to_be_visible()
         rest = page.locator("#questions-after-known")
         page.check("#q__known_to_agency-2")  # No
-        assert rest.is_hidden() and page.locator("#not-known-note").is_visible()
+        expect(rest).to_be_hidden()
+        expect(page.locator("#not-known-note")).to_be_visible()
         page.check("#q__known_to_agency")  # Yes
-        assert rest.is_visible() and page.locator("#not-known-note").is_hidden()
+        expect(rest).to_be_visible()
+        expect(page.locator("#not-known-note")).to_be_hidden()
 
         for radios in page.locator(".govuk-radios").all():
             name = radios.locator("input").first.get_attribute("name")
@@ -384,7 +389,7 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
                 radios.locator("input").first.check()
         page.get_by_role("button", name="Save as draft").click()
         banner = page.locator(".govuk-notification-banner--success")
-        assert banner.is_visible() and "Draft saved at " in banner.inner_text()
+        expect(banner).to_contain_text("Draft saved at ")
         _axe(page, "the questionnaire after saving a draft")
         page.screenshot(path=str(tmp_path / "case-saved.png"))
 
@@ -403,11 +408,11 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         page.check("#q__info_sharing")
         page.get_by_role("button", name="Submit answers").click()
         next_link = page.locator(".govuk-notification-banner__link", has_text="Next case")
-        assert next_link.is_visible()
+        expect(next_link).to_be_visible()
         _axe(page, "the submitted case with the next case link")
         page.screenshot(path=str(tmp_path / "case-submitted.png"))
         next_link.click()
-        assert page.get_by_role("button", name="Submit answers").is_visible()
+        expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
 
         page.goto(base + "/tasks")
         assert "1 of 6 answered: 1 submitted, 0 not known" in page.content()
@@ -450,14 +455,14 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         bad[1]["category"] = "XX"
         page.set_input_files("#register_file", str(write_csv(tmp_path / "bad.csv", bad)))
         page.get_by_role("button", name="Import the register").click()
-        assert "nothing was imported" in page.locator(".govuk-error-summary").inner_text()
+        expect(page.locator(".govuk-error-summary")).to_contain_text("nothing was imported")
         _axe(page, "the register page with problems")
         page.screenshot(path=str(tmp_path / "register-problems.png"), full_page=True)
         good = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
         good += register_of(counts={"CIN": 3}, prefix="N")
         page.set_input_files("#register_file", str(write_csv(tmp_path / "good.csv", good)))
         page.get_by_role("button", name="Import the register").click()
-        assert "The register was imported" in page.content()
+        expect(page.locator("main")).to_contain_text("The register was imported")
         _axe(page, "the register page")
         page.screenshot(path=str(tmp_path / "register.png"), full_page=True)
 
@@ -468,13 +473,13 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         }]}  # fmt: skip
         page.set_input_files("#programme_file", str(write_yaml(tmp_path / "p.yaml", plan)))
         page.get_by_role("button", name="Upload the programme").click()
-        assert "The programme was loaded" in page.content()
+        expect(page.locator("main")).to_contain_text("The programme was loaded")
         _axe(page, "the programme page")
         page.screenshot(path=str(tmp_path / "programme.png"), full_page=True)
 
         page.goto(base + "/coordinator/rounds")
         page.get_by_role("button", name="Launch a round", exact=True).click()
-        assert page.locator("h1").inner_text() == "Launch a round"
+        expect(page.locator("h1")).to_have_text("Launch a round")
         _axe(page, "the launch form")
         page.screenshot(path=str(tmp_path / "launch-form.png"), full_page=True)
 
@@ -491,22 +496,23 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.fill("#due-year", "2026")
         page.get_by_role("button", name="Check the selection").click()
         summary = page.locator(".govuk-error-summary")
-        assert summary.is_visible() and "Christmas Day" in summary.inner_text()
+        expect(summary).to_contain_text("Christmas Day")
         _axe(page, "the launch form with an error")
         page.screenshot(path=str(tmp_path / "launch-error.png"), full_page=True)
         page.fill("#due-day", "15")
         page.fill("#due-month", "1")
         page.fill("#due-year", "2027")
         page.get_by_role("button", name="Check the selection").click()
-        assert page.locator("h1").inner_text() == "Domestic abuse, balanced"
+        expect(page.locator("h1")).to_have_text("Domestic abuse, balanced")
         assert page.locator("#cases li").count() == 3
         _axe(page, "the checked selection")
         page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
         page.get_by_role("button", name="Launch").click()
         page.wait_for_url(base + "/coordinator/rounds/2?launched=1")
-        assert "Round launched" in page.locator(".govuk-notification-banner").inner_text()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Round launched")
         chasing = page.locator("#chasing")
-        assert chasing.is_visible() and "Reminder" in page.content()
+        expect(chasing).to_be_visible()
+        assert "Reminder" in page.content()
         _axe(page, "the new round with its chase schedule")
         page.screenshot(path=str(tmp_path / "round.png"), full_page=True)
 
@@ -518,7 +524,7 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.fill("#due-year", "2027")
         page.get_by_label("The very same cases").check()
         page.get_by_role("button", name="Check the re-audit").click()
-        assert "The same cases as round 2" in page.content()
+        expect(page.locator("main")).to_contain_text("The same cases as round 2")
         _axe(page, "the checked re-audit")
         page.screenshot(path=str(tmp_path / "reaudit-check.png"), full_page=True)
         page.get_by_role("button", name="Launch").click()

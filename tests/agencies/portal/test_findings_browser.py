@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from flows.reconcile.run import reconcile_round
@@ -61,8 +62,8 @@ def test_the_findings_page_passes_axe_and_downloads_its_csv(server: Any, tmp_pat
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(base + "/coordinator/rounds")
         page.goto(f"{base}/coordinator/rounds/1/findings")
-        assert page.locator("h1").inner_text() == "Findings"
-        assert page.get_by_text("Discrepancies for the moderation meeting").is_visible()
+        expect(page.locator("h1")).to_have_text("Findings")
+        expect(page.get_by_text("Discrepancies for the moderation meeting")).to_be_visible()
         page.screenshot(path=str(shots / "findings.png"), full_page=True)
         _axe(page, "the findings page")
         with page.expect_download() as download:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from models.agency import Agency
@@ -82,14 +83,14 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         page.wait_for_url(base + "/coordinator/rounds")
         page.goto(f"{base}/coordinator/rounds/1")
         page.get_by_role("link", name="Moderation meeting").click()
-        assert page.locator("h1").inner_text() == "Moderation meeting"
+        expect(page.locator("h1")).to_have_text("Moderation meeting")
         assert re.search(r"0 of \d+ items agreed", page.locator("#progress").inner_text())
-        assert page.locator("#item-1").get_by_text(COMMENT).is_visible()
+        expect(page.locator("#item-1").get_by_text(COMMENT)).to_be_visible()
         page.screenshot(path=str(shots / "moderation.png"), full_page=True)
         _axe(page, "the moderation meeting page")
 
         page.get_by_role("button", name="Record the meeting").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         page.screenshot(path=str(shots / "moderation-error.png"), full_page=True)
         _axe(page, "the moderation meeting page with errors")
         page.get_by_label("Day").fill("27")
@@ -99,7 +100,7 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
             page.get_by_label(name).check()
         page.get_by_label("Notes").fill("All three agencies attended.")
         page.get_by_role("button", name="Record the meeting").click()
-        assert "The meeting is recorded" in page.locator(".govuk-notification-banner").inner_text()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("The meeting is recorded")
 
         assert _agree_every_agenda_item(page) == 2
         page.get_by_role("button", name=re.compile("with no discrepancy")).click()
@@ -110,21 +111,21 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         _axe(page, "the moderation meeting page, every item agreed")
 
         page.get_by_role("link", name=re.compile("Present the agenda on a screen")).click()
-        assert page.get_by_text("Case 1 of 2 on the agenda").is_visible()
+        expect(page.get_by_text("Case 1 of 2 on the agenda")).to_be_visible()
         first = page.locator("h1").inner_text()
         assert page.get_by_text(COMMENT).count() == 0
-        assert page.get_by_text("Agreed: No").first.is_visible()
+        expect(page.get_by_text("Agreed: No").first).to_be_visible()
         page.screenshot(path=str(shots / "present-1.png"), full_page=True)
         _axe(page, "the presenting view")
         page.get_by_role("link", name=re.compile("Next")).click()
-        assert page.get_by_text("Case 2 of 2 on the agenda").is_visible()
+        expect(page.get_by_text("Case 2 of 2 on the agenda")).to_be_visible()
         assert page.locator("h1").inner_text() not in ("", first)
         page.screenshot(path=str(shots / "present-2.png"), full_page=True)
         _axe(page, "the presenting view's second case")
 
         page.goto(f"{base}/coordinator/rounds/1/findings")
-        assert page.locator(".govuk-tag", has_text="Moderated").first.is_visible()
-        assert page.get_by_text("Case level, all agencies (moderated)").first.is_visible()
+        expect(page.locator(".govuk-tag", has_text="Moderated").first).to_be_visible()
+        expect(page.get_by_text("Case level, all agencies (moderated)").first).to_be_visible()
         assert page.get_by_text("(provisional)").count() == 0
         page.screenshot(path=str(shots / "findings-moderated.png"))
         browser.close()

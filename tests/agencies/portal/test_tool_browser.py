@@ -5,10 +5,12 @@ WCAG 2.2 A and AA violations, and each page is photographed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from models.questionnaire import read_tool
 from tests.agencies.portal import test_browser
@@ -55,13 +57,13 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(base + "/coordinator/rounds")
         page.get_by_role("link", name="Audit tools").click()
-        assert page.locator("h1").inner_text() == "Audit tools"
+        expect(page.locator("h1")).to_have_text("Audit tools")
         _look(page, shots, "library", "the tool library")
         broken = {"name": "broken.yaml", "mimeType": "application/yaml", "buffer": BROKEN}
         page.set_input_files("#tool_file", files=[broken])
         page.get_by_role("button", name="Upload and check").click()
         summary = page.locator(".govuk-error-summary")
-        assert summary.is_visible() and "broken.yaml: line 3" in summary.inner_text()
+        expect(summary).to_contain_text("broken.yaml: line 3")
         _look(page, shots, "upload-error", "an upload with mistakes")
 
         page.locator("#tool-domestic-abuse").get_by_role("link", name="Copy").click()
@@ -76,7 +78,7 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
         _look(page, shots, "editor", "the editor")
         page.get_by_role("link", name="Add a section").click()
         page.get_by_role("button", name="Add the section").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         _look(page, shots, "section-error", "a new section with errors")
         page.get_by_role("link", name="Back to the draft").click()
 
@@ -90,7 +92,8 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
         page.check("#rollup-4")  # "met if any agency says so", on an own-practice question
         page.get_by_role("button", name="Save in the draft").click()
         summary = page.locator(".govuk-error-summary")
-        assert summary.is_visible() and page.title().startswith("Error:")
+        expect(summary).to_be_visible()
+        expect(page).to_have_title(re.compile("^Error:"))
         _look(page, shots, "question-error", "a question with an error")
         summary.locator("a[href='#rollup']").click()
         page.check("#rollup")
@@ -107,14 +110,14 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
         page.get_by_role("link", name="Back to the draft").click()
 
         page.get_by_role("button", name="Check changes and save").click()
-        assert page.locator("h1").inner_text() == "Check your changes"
+        expect(page.locator("h1")).to_have_text("Check your changes")
         assert page.locator("td", has_text="Question removed").count() == 4
         _look(page, shots, "check", "the changes before saving")
         page.get_by_role("button", name="Save as a new version").click()
         page.wait_for_url(f"{base}/coordinator/tools?saved=da-small*")
         saved = read_tool(tools_dir / "da-small.yaml")
         card = page.locator("#tool-da-small")
-        assert f"version {saved.version}" in page.locator(".govuk-notification-banner").inner_text()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(f"version {saved.version}")
         assert saved.version in card.inner_text()
         _look(page, shots, "library-saved", "the library after saving")
 
