@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -19,7 +20,6 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-import re
 from pathlib import Path
 from typing import Any
 

@@ -100,7 +100,9 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
             page.get_by_label(name).check()
         page.get_by_label("Notes").fill("All three agencies attended.")
         page.get_by_role("button", name="Record the meeting").click()
-        expect(page.locator(".govuk-notification-banner")).to_contain_text("The meeting is recorded")
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "The meeting is recorded"
+        )
 
         assert _agree_every_agenda_item(page) == 2
         page.get_by_role("button", name=re.compile("with no discrepancy")).click()

@@ -117,7 +117,9 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
         page.wait_for_url(f"{base}/coordinator/tools?saved=da-small*")
         saved = read_tool(tools_dir / "da-small.yaml")
         card = page.locator("#tool-da-small")
-        expect(page.locator(".govuk-notification-banner")).to_contain_text(f"version {saved.version}")
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            f"version {saved.version}"
+        )
         assert saved.version in card.inner_text()
         _look(page, shots, "library-saved", "the library after saving")
 
