@@ -68,7 +68,9 @@ def method_details(report: BoardReport) -> list[Block]:
     rows = (
         ("Audit tool", f"{m.tool_title or m.tool}, version {m.tool_version}"),
         ("Selection criteria", criteria),
-        ("Random seed", str(m.seed)),
+        ("How the cases were chosen", "Named cases (inspection)")
+        if m.named_cases
+        else ("Random seed", str(m.seed)),
         ("Sample", sample),
         ("Answers due", long_day(m.due_date)),
         ("Moderation meeting", held),
@@ -76,8 +78,11 @@ def method_details(report: BoardReport) -> list[Block]:
     return [
         Heading(2, "Appendix C: Method details", "appendix-method"),
         para(
-            "The seed and the criteria repeat the random selection exactly; a re-audit uses "
+            "The cases were named for an inspection; a re-audit audits the same cases with "
             "the same tool version so that its figures compare."
+            if m.named_cases
+            else "The seed and the criteria repeat the random selection exactly; a re-audit "
+            "uses the same tool version so that its figures compare."
         ),
         Table(None, rows, css="label-value"),
     ]

@@ -59,6 +59,7 @@ def method(*, session: Session, round_: AuditRound, findings: Findings) -> Metho
         tool_version=version.version if version else "",
         criteria=_criteria(params),
         seed=round_.seed,
+        named_cases=params.named_cases,
         sample_size=params.sample_size,
         cases=max(len(cases), max((r.assignments for r in responses), default=0)),
         strata=[(str(s.get("stratum", "")), int(s.get("picked", 0))) for s in strata],

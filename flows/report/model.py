@@ -39,6 +39,7 @@ class Method(BaseModel):
     tool_title: str = ""
     criteria: dict[str, str]
     seed: int
+    named_cases: bool = False
     sample_size: int
     cases: int
     strata: list[tuple[str, int]]

@@ -49,7 +49,12 @@ def method_sentences(
     """How the cases were chosen and audited, as the seed report says it."""
     eligible = selection.get("eligible")
     balanced = selection.get("balanced_by")
-    if same_as is not None:
+    if m.named_cases:
+        chosen = (
+            f"The {m.cases} cases were named for an inspection, not chosen at random: the "
+            "figures describe those cases, not the register as a whole."
+        )
+    elif same_as is not None:
         chosen = (
             f"The same {m.cases} cases as the baseline were audited again, so the two rounds "
             "can be compared case by case."

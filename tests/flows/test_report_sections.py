@@ -292,3 +292,32 @@ def test_agreement_beyond_chance_is_read_in_landis_and_kochs_words_in_every_form
         body = text[: text.index("Appendix A: Other findings")]
         assert read[0].split(" (")[0] in body, fmt
         assert "Landis and Koch" in text[text.index("Appendix B: Agreement coefficients") :], fmt
+
+
+def test_a_named_cases_round_is_marked_as_named_in_the_method_and_its_appendix(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    from flows.reconcile.run import reconcile_round
+    from flows.rounds.launch import launch_round
+    from tests.builders import import_register, launch_parameters, load_agencies, register_of
+
+    load_agencies(session=session, tmp_path=tmp_path)
+    import_register(session=session, tmp_path=tmp_path, rows=register_of(counts={"CIN": 4}))
+    named = launch_round(
+        session=session,
+        params=launch_parameters(sample_size=2, named_cases=True),
+        seed=1,
+        idempotency_key="named",
+        now=NOW,
+        actor="c",
+        settings=settings,
+        case_list="C-0002\nC-0004",
+    ).round_id
+    session.commit()
+    reconcile_round(session=session, round_id=named, now=NOW, actor="c")
+    report = build_report(session=session, round_id=named, today=NOW.date())
+    assert report.method.named_cases
+    assert report.method_text[0].startswith("The 2 cases were named for an inspection")
+    for fmt, text in texts(report, tmp_path / "out").items():
+        assert "named for an inspection, not chosen at random" in text, fmt
+        assert "Named cases (inspection)" in text and "Random seed" not in text, fmt

@@ -242,6 +242,8 @@ def test_a_named_cases_round_defaults_to_five_working_days_and_is_marked(portal:
     assert "Named cases (inspection)" in page
     round_ = _rounds(portal)[-1]
     assert round_.parameters["named_cases"] is True and round_.parameters["sample_size"] == 2
+    findings = portal.client.get(f"/coordinator/rounds/{round_.id}/findings").text
+    assert "Named cases (inspection): the cases were named, not chosen at random" in findings
 
 
 def test_a_reaudit_shows_what_it_repeats_then_launches_linked_to_its_baseline(
