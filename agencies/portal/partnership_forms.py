@@ -84,7 +84,9 @@ def read_agency(
     """The form as a registry entry, or each field's error (in the form's order)."""
     errors: dict[str, str] = {}
     code = code if code is not None else values.get("code", "").strip()
-    if not re.match(AGENCY_CODE_PATTERN, code):
+    if not code:
+        errors["code"] = "Enter a code for the agency, like police or nhs-trust"
+    elif not re.match(AGENCY_CODE_PATTERN, code):
         errors["code"] = (
             "Enter a code of 2 to 40 lower-case letters, digits, hyphens or underscores, "
             "starting with a letter"

@@ -59,7 +59,7 @@ def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    agencies = list_agencies(session=session, include_inactive=True)
+    agencies = sorted(list_agencies(session=session, include_inactive=True), key=lambda a: a.name)
     registry = current_registry(session=session)
     return page(
         request,
