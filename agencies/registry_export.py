@@ -91,4 +91,6 @@ def export_registry(*, session: Session, actor: str, now: datetime) -> str | Non
         now=now,
         details={"agencies": len(registry.agencies)},
     )
-    return registry_yaml(registry, title=f"Agency registry, exported {now:%d %B %Y %H:%M} UTC")
+    return registry_yaml(
+        registry, title=f"Agency registry, exported {now.day} {now:%B %Y at %H:%M} UTC"
+    )
