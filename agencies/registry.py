@@ -10,7 +10,13 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from agencies.registry_file import ContactEntry, PersonEntry, RegistryFile, read_registry
+from agencies.registry_file import (
+    AgencyEntry,
+    ContactEntry,
+    PersonEntry,
+    RegistryFile,
+    read_registry,
+)
 from agencies.registry_revoke import Departure, revoke_departures
 from models.agency import Agency, AgencyContact, ContactRole
 from models.audit_log import record_event
@@ -18,16 +24,22 @@ from models.case import ImportBatch, ImportKind
 from models.partnership import Partnership, PartnershipRole, Person, PersonRole
 
 
-@dataclass
-class RegistryLoadSummary:
+@dataclass(kw_only=True)
+class RegistryChanges:
+    """People a change added and the roles people left (whose access is then revoked)."""
+
+    people_created: int = 0
+    departures: list[Departure] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class RegistryLoadSummary(RegistryChanges):
     """What a registry load changed."""
 
     batch_id: int
     agencies_created: int = 0
     agencies_updated: int = 0
     agencies_deactivated: int = 0
-    people_created: int = 0
-    departures: list[Departure] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -58,7 +70,7 @@ class AgencyPublic(BaseModel):
     contacts: list[ContactPublic]
 
 
-def _person(*, session: Session, entry: PersonEntry, summary: RegistryLoadSummary) -> Person:
+def _person(*, session: Session, entry: PersonEntry, summary: RegistryChanges) -> Person:
     person = session.exec(select(Person).where(Person.email == entry.email)).first()
     if person is None:
         person = Person(name=entry.name, email=entry.email)
@@ -103,7 +115,7 @@ def _sync_contacts(
     session: Session,
     agency: Agency,
     entries: dict[ContactRole, ContactEntry | None],
-    summary: RegistryLoadSummary,
+    summary: RegistryChanges,
 ) -> bool:
     changed = False
     existing = {
@@ -155,6 +167,33 @@ def _sync_contacts(
     return changed
 
 
+def upsert_agency(
+    *,
+    session: Session,
+    entry: AgencyEntry,
+    agency: Agency | None,
+    summary: RegistryChanges,
+    now: datetime,
+) -> tuple[bool, bool]:
+    """Create or update one agency and its contacts, active; (created, changed)."""
+    created = agency is None
+    if agency is None:
+        agency = Agency(code=entry.code, name=entry.name, updated_at=now)
+        session.add(agency)
+        session.flush()
+    changed = agency.name != entry.name or not agency.active
+    agency.name, agency.active = entry.name, True
+    contacts = {
+        ContactRole.lead: entry.lead,
+        ContactRole.deputy: entry.deputy,
+        ContactRole.escalation: entry.escalation,
+    }
+    changed |= _sync_contacts(session=session, agency=agency, entries=contacts, summary=summary)
+    if changed and not created:
+        agency.updated_at = now
+    return created, changed
+
+
 def apply_registry(
     *,
     session: Session,
@@ -180,25 +219,11 @@ def apply_registry(
     _sync_partnership(session=session, registry=registry, summary=summary, now=now)
     by_code = {a.code: a for a in session.exec(select(Agency))}
     for entry in registry.agencies:
-        agency = by_code.get(entry.code)
-        created = agency is None
-        if agency is None:
-            agency = Agency(code=entry.code, name=entry.name, updated_at=now)
-            session.add(agency)
-            session.flush()
-        changed = agency.name != entry.name or not agency.active
-        agency.name, agency.active = entry.name, True
-        contacts = {
-            ContactRole.lead: entry.lead,
-            ContactRole.deputy: entry.deputy,
-            ContactRole.escalation: entry.escalation,
-        }
-        changed |= _sync_contacts(session=session, agency=agency, entries=contacts, summary=summary)
-        if created:
-            summary.agencies_created += 1
-        elif changed:
-            agency.updated_at = now
-            summary.agencies_updated += 1
+        created, changed = upsert_agency(
+            session=session, entry=entry, agency=by_code.get(entry.code), summary=summary, now=now
+        )
+        summary.agencies_created += created
+        summary.agencies_updated += changed and not created
     listed = {entry.code for entry in registry.agencies}
     for code, agency in by_code.items():
         if code not in listed and agency.active:

@@ -18,7 +18,7 @@ from models.sessions import end_sessions_of
 
 @dataclass(frozen=True)
 class Departure:
-    """A person leaving a role in a registry load (no person: a whole agency deactivated)."""
+    """A person leaving a role in a registry change (no person: a whole agency deactivated)."""
 
     person_id: int | None
     role: ContactRole | PartnershipRole | None = None
@@ -75,7 +75,12 @@ def _revoke(session: Session, departure: Departure, now: datetime) -> dict[int, 
 
 
 def revoke_departures(
-    *, session: Session, departures: list[Departure], now: datetime, actor: str
+    *,
+    session: Session,
+    departures: list[Departure],
+    now: datetime,
+    actor: str,
+    reason: str = "registry load",
 ) -> int:
     """Revoke grants and end sessions of everyone who left a role; returns how many people."""
     lost: dict[int, list[str]] = defaultdict(list)
@@ -90,8 +95,8 @@ def revoke_departures(
             entity_type="person",
             entity_id=person_id,
             now=now,
-            details={"lost": sorted(set(what)), "reason": "registry load"},
+            details={"lost": sorted(set(what)), "reason": reason},
         )
-    end_sessions_of(session=session, person_ids=lost, now=now, by="registry load")
+    end_sessions_of(session=session, person_ids=lost, now=now, by=reason)
     session.flush()
     return len(lost)

@@ -1,14 +1,18 @@
-"""`jointaudit agencies`: load the agency registry, list agencies."""
+"""`jointaudit agencies`: load, list and export the agency registry; deactivate an agency."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 
 from agencies.registry import list_agencies, load_registry_file
+from agencies.registry_edit import deactivate_agency
+from agencies.registry_export import export_registry
 from flows.cli.common import JSON_HELP, cli_actor, console, done, print_json, print_table
 from models.db import session_scope
+from models.errors import NotFoundError
 from models.types import utcnow
 
 agencies_app = typer.Typer(
@@ -63,3 +67,29 @@ def list_(
     print_table(
         f"{len(agencies)} agencies", ("Code", "Name", "Lead", "Deputy", "Escalation", ""), rows
     )
+
+
+@agencies_app.command("export")
+def export(
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the file here instead of on standard output."
+    ),
+) -> None:
+    """Write the current registry as a file that `agencies load` takes back unchanged."""
+    with session_scope() as session:
+        text = export_registry(session=session, actor=cli_actor(), now=utcnow())
+    if text is None:
+        raise NotFoundError("no active agency yet: run `jointaudit agencies load FILE`")
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    done(f"{output}: the registry was written")
+
+
+@agencies_app.command("deactivate")
+def deactivate(code: str = typer.Argument(..., help="The agency's code.")) -> None:
+    """Deactivate an agency: its contacts lose their access to its cases in every round."""
+    with session_scope() as session:
+        name = deactivate_agency(session=session, code=code, actor=cli_actor(), now=utcnow()).name
+    done(f"{name} was deactivated: its contacts no longer have access")

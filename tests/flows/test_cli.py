@@ -53,6 +53,22 @@ def test_agencies_load_then_list_as_json(run: Run) -> None:
 
 
 @pytest.mark.usefixtures("initialised")
+def test_agencies_export_loads_back_unchanged_and_deactivate_takes_an_agency_out(
+    run: Run, tmp_path: Path
+) -> None:
+    assert run("agencies", "export")[0] == 1
+    run("agencies", "load", str(EXAMPLE))
+    code, out, _ = run("agencies", "export", "--output", str(tmp_path / "out.yaml"))
+    assert code == 0 and "the registry was written" in out
+    assert "no changes" in run("agencies", "load", str(tmp_path / "out.yaml"))[1]
+    code, out, _ = run("agencies", "deactivate", "camhs")
+    assert code == 0 and "Northbridge CAMHS was deactivated" in out
+    assert "camhs" not in run("agencies", "export")[1]
+    code, _, err = run("agencies", "deactivate", "camhs")
+    assert code != 0 and "already inactive" in err
+
+
+@pytest.mark.usefixtures("initialised")
 def test_cases_import_and_list_never_show_identifying_details(run: Run, tmp_path: Path) -> None:
     run("agencies", "load", str(write_yaml(tmp_path / "a.yaml", registry_data())))
     path = write_csv(

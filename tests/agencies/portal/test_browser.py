@@ -5,7 +5,10 @@ validation error, fixes it, submits and raises a concern (what it is, the risk, 
 the front door follows its emailed alert and records a referral; axe-core checks the start page,
 the task list, the questionnaire and the error page for WCAG 2.2 A and AA violations. A
 coordinator signs in, lands on the rounds list and opens a round, a change form with an
-error, a confirmation page and the identities step; axe-core checks those too.
+error, a confirmation page and the identities step; axe-core checks those too. Another sets the
+partnership up from its page (the example registry, after a copy with a located error; an agency
+added, changed and deactivated; the registry downloaded), then imports a register, loads a
+programme, launches a balanced round and re-audits it.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
+from agencies.registry_file import read_registry
 from flows.rounds.launch import launch_round
 from models.db import create_db_engine, upgrade_database
 from models.partnership import Person
@@ -57,6 +62,8 @@ AXE = (
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 LEAD = "lead@police.example.org"
 COORDINATOR = "casey@testshire.example.org"
+EXAMPLE_REGISTRY = Path(__file__).resolve().parents[3] / "agencies" / "example" / "agencies.yaml"
+EXAMPLE_AGENCIES = "police;csc;icb"
 
 
 def _missing() -> str | None:
@@ -441,6 +448,75 @@ def _signed_in_coordinator(
     return browser, page
 
 
+def _look(page: Any, shot: Path, what: str) -> None:
+    _axe(page, what)
+    page.screenshot(path=str(shot), full_page=True)
+
+
+def _set_up_the_partnership(page: Any, base: str, tmp_path: Path) -> None:
+    """Upload the example registry (a bad copy first), then add, change and deactivate an agency."""
+    page.get_by_role("link", name="The partnership: agencies and their contacts").click()
+    expect(page.locator("h1")).to_have_text("Partnership")
+    _look(page, tmp_path / "partnership-before.png", "the partnership page")
+    text = EXAMPLE_REGISTRY.read_text(encoding="utf-8")
+    line = text[: text.index("mark.ellis@")].count("\n") + 1
+    bad = tmp_path / "bad-agencies.yaml"
+    bad.write_text(text.replace("mark.ellis@police", "mark.ellis.police"), encoding="utf-8")
+    page.set_input_files("#registry_file", str(bad))
+    page.get_by_role("button", name="Upload the registry").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("nothing was loaded")
+    expect(summary).to_contain_text(f"Line {line}, agencies[0].lead.email")
+    _look(page, tmp_path / "partnership-problems.png", "the partnership page with problems")
+    example = yaml.safe_load(text)  # signed in as the tests' coordinator: the file must name her
+    example["partnership"]["coordinators"].append(
+        {"name": "Casey Coordinator", "email": COORDINATOR}
+    )
+    page.set_input_files("#registry_file", str(write_yaml(tmp_path / "agencies.yaml", example)))
+    page.get_by_role("button", name="Upload the registry").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "The registry was loaded: 4 agencies added, 4 changed, 1 deactivated"
+    )
+    expect(page.get_by_role("heading", name="Northbridge CAMHS")).to_be_visible()
+    _look(page, tmp_path / "partnership.png", "the partnership page after the upload")
+
+    page.get_by_role("button", name="Add an agency").click()
+    page.get_by_role("button", name="Add the agency").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the agency's name")
+    _look(page, tmp_path / "agency-add-error.png", "the add-an-agency form with errors")
+    page.fill("#code", "youth-justice")
+    page.fill("#name", "Northbridge Youth Justice Service")
+    page.fill("#lead_name", "Sam Okafor")
+    page.fill("#lead_email", "sam.okafor@yjs.example.org")
+    page.get_by_role("button", name="Add the agency").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Youth Justice Service was added"
+    )
+
+    page.get_by_role(
+        "link", name="Change the contacts of Northbridge Youth Justice Service"
+    ).click()
+    expect(page.locator("h1")).to_have_text("Change the agency's contacts")
+    _look(page, tmp_path / "agency-change.png", "the change-contacts form")
+    page.fill("#deputy_name", "Ife Adebayo")
+    page.fill("#deputy_email", "ife.adebayo@yjs.example.org")
+    page.get_by_role("button", name="Save the contacts").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("were saved")
+    expect(page.locator("main")).to_contain_text("Ife Adebayo")
+
+    page.get_by_role("link", name="Deactivate Northbridge Youth Justice Service").click()
+    expect(page.locator("h1")).to_have_text("Are you sure you want to deactivate this agency?")
+    _look(page, tmp_path / "agency-deactivate.png", "the deactivation's confirmation page")
+    page.get_by_role("button", name="Yes, deactivate Northbridge Youth Justice Service").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("was deactivated")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the registry (YAML)").click()
+    saved = tmp_path / "downloaded.yaml"
+    download.value.save_as(saved)
+    assert len(read_registry(saved).agencies) == 8
+    page.goto(base + "/coordinator/rounds")
+
+
 def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audits_it(
     server: Any, tmp_path: Path
 ) -> None:
@@ -450,16 +526,17 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
         browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
+        _set_up_the_partnership(page, base, tmp_path)
         page.get_by_role("link", name="The case register").click()
-        bad = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
+        bad = register_of(counts={"CP": 2, "CIN": 2, "EH": 2}, agencies=EXAMPLE_AGENCIES)
         bad[1]["category"] = "XX"
         page.set_input_files("#register_file", str(write_csv(tmp_path / "bad.csv", bad)))
         page.get_by_role("button", name="Import the register").click()
         expect(page.locator(".govuk-error-summary")).to_contain_text("nothing was imported")
         _axe(page, "the register page with problems")
         page.screenshot(path=str(tmp_path / "register-problems.png"), full_page=True)
-        good = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
-        good += register_of(counts={"CIN": 3}, prefix="N")
+        good = register_of(counts={"CP": 2, "CIN": 2, "EH": 2}, agencies=EXAMPLE_AGENCIES)
+        good += register_of(counts={"CIN": 3}, prefix="N", agencies=EXAMPLE_AGENCIES)
         page.set_input_files("#register_file", str(write_csv(tmp_path / "good.csv", good)))
         page.get_by_role("button", name="Import the register").click()
         expect(page.locator("main")).to_contain_text("The register was imported")
@@ -485,7 +562,11 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
 
         page.fill("#title", "Domestic abuse, balanced")
         page.check("#tool")
-        for label in ("Police agency", "Csc agency", "Health agency"):
+        for label in (
+            "Northbridge Police, Public Protection Unit",
+            "Northbridge Children's Social Care",
+            "Northbridge Integrated Care Board (designated nurse)",
+        ):
             page.get_by_label(label).check()
         page.get_by_label("Domestic abuse (9 cases)").check()
         page.fill("#sample_size", "3")
