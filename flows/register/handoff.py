@@ -75,7 +75,6 @@ async def _start(deployment_id: str, import_id: int) -> str:
         run = await client.create_flow_run_from_deployment(
             UUID(deployment_id),
             parameters={"import_id": import_id},
-            idempotency_key=f"register-import:{import_id}",
         )
     return str(run.id)
 
