@@ -18,6 +18,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from agencies.app import create_app
+from models.api_key import issue_coordinator_key
 from models.case import Case
 from models.crypto import load_cipher
 from models.register_import import (
@@ -117,6 +118,25 @@ def _until_finished(client: httpx.Client, where: str) -> str:
         time.sleep(1)
 
 
+def _coordinator_key(portal: Portal) -> str:
+    with Session(portal.engine) as session:
+        issued = issue_coordinator_key(
+            session=session, email=COORDINATOR, name="script", actor="test", now=NOW
+        )
+        session.commit()
+    return issued.secret
+
+
+def _api_until_finished(client: httpx.Client, where: str, key: str) -> Any:
+    deadline = time.monotonic() + 120
+    while True:
+        state = client.get(where, headers={"Authorization": f"Bearer {key}"}).json()
+        if state["status"] in ("done", "failed"):
+            return state
+        assert time.monotonic() < deadline, state
+        time.sleep(1)
+
+
 def _served_portal(portal: Portal, settings: Any) -> Any:
     small = settings.model_copy(update={"register_deployment_rows": 5})
     return served(create_app(small, engine=portal.engine, clock=lambda: NOW))
@@ -169,6 +189,17 @@ def test_a_large_register_is_imported_by_the_served_deployment_with_only_its_id_
         assert "Not imported" in page and "nothing was imported" in page
         assert '>5</th><td class="govuk-table__cell">category</td>' in page
         assert "SECRET-VALUE" not in page
+
+        sent = client.post(
+            "/api/v1/register",
+            headers={"Authorization": f"Bearer {_coordinator_key(portal)}"},
+            files={"file": ("again.csv", write_csv(tmp_path / "again.csv", rows).read_bytes())},
+        )
+        assert sent.status_code == 202, sent.text
+        assert sent.json()["status"] in ("queued", "running")
+        assert sent.headers["location"] == f"/api/v1/register/imports/{sent.json()['import_id']}"
+        state = _api_until_finished(client, sent.headers["location"], _coordinator_key(portal))
+        assert state["status"] == "done" and state["counts"]["unchanged"] == 10
         with Session(portal.engine) as session:
             imports = session.exec(select(RegisterImport).order_by(col(RegisterImport.id))).all()
         with get_client(sync_client=True) as prefect:
@@ -179,6 +210,7 @@ def test_a_large_register_is_imported_by_the_served_deployment_with_only_its_id_
         assert [(i.status, i.data) for i in imports] == [
             (ImportStatus.done, None),
             (ImportStatus.failed, None),
+            (ImportStatus.done, None),
         ]
         assert imports[0].created == 2 and imports[1].problem_count == 1
         names = session.exec(select(Case.case_ref).where(col(Case.active))).all()
