@@ -17,7 +17,9 @@ from prefect.states import Failed
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from flows.register.importer import import_case_file
 from flows.register.stored import (
+    FINISHED,
     fail_stored_import,
+    finished_outcome,
     import_stored_file,
     refused_problems,
     start_stored_import,
@@ -101,7 +103,9 @@ def import_stored_register(import_id: int) -> dict[str, Any]:
     """Import an upload stored by the portal or the API; its outcome is written beside it."""
     try:
         with session_scope() as session:
-            start_stored_import(session=session, import_id=import_id)
+            upload = start_stored_import(session=session, import_id=import_id)
+            if upload.status in FINISHED:  # a rerun: the outcome is already written
+                return finished_outcome(upload)
         with session_scope() as session:
             summary = import_stored_file(
                 session=session, import_id=import_id, settings=get_settings(), now=utcnow()

@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -95,6 +96,18 @@ def fail_stored_import(
         return
     record_problems(session=session, import_id=import_id, problems=problems)
     _finish(session, upload, ImportStatus.failed, now, problem_count=count)
+
+
+def finished_outcome(upload: RegisterImport) -> dict[str, Any]:
+    """What the flow returns for an import that had already finished (counts and lines only)."""
+    if upload.status == ImportStatus.done:
+        counts = ("rows", "created", "updated", "unchanged", "deactivated")
+        return {
+            "imported": True,
+            "batch_id": upload.batch_id,
+            **{k: getattr(upload, k) for k in counts},
+        }
+    return {"imported": False, "problems": upload.problem_count, "locations": []}
 
 
 def refused_problems(error: ImportFileError) -> tuple[list[tuple[str, str, str]], int]:

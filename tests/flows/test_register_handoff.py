@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from flows.register.handoff import estimated_rows, hand_over
 from flows.register.stored import (
     fail_stored_import,
+    finished_outcome,
     import_stored_file,
     refused_problems,
     start_stored_import,
@@ -119,3 +120,17 @@ def test_a_refused_stored_import_keeps_its_problems_without_values(
     kept = import_problems(session=session, import_id=import_id)
     assert [(line, column) for line, column, _ in kept] == [("4", "category")]
     assert "SECRET-VALUE" not in str(kept)
+
+
+def test_a_rerun_of_a_finished_import_returns_its_outcome_and_changes_nothing(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    load_agencies(session=session, tmp_path=tmp_path)
+    data = write_csv(tmp_path / "r.csv", identified_rows(count=3)).read_bytes()
+    import_id = _stored(session, settings, data)
+    import_stored_file(session=session, import_id=import_id, settings=settings, now=NOW)
+    session.commit()
+    upload = start_stored_import(session=session, import_id=import_id)
+    assert upload.status == ImportStatus.done
+    outcome = finished_outcome(upload)
+    assert outcome["imported"] is True and outcome["created"] == 3
