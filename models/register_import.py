@@ -100,6 +100,13 @@ def get_register_import(*, session: Session, import_id: int) -> RegisterImport:
     return upload
 
 
+def unfinished_imports(*, session: Session) -> list[RegisterImport]:
+    """Imports still waiting for the deployment or running, oldest first."""
+    waiting = (ImportStatus.queued, ImportStatus.running)
+    query = select(RegisterImport).where(col(RegisterImport.status).in_(waiting))
+    return list(session.exec(query.order_by(col(RegisterImport.id))))
+
+
 def stored_file(*, upload: RegisterImport, cipher: IdentityCipher) -> bytes:
     """The uploaded file, decrypted; NotFoundError once it has been deleted."""
     if upload.data is None or upload.id is None:

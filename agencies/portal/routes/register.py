@@ -19,7 +19,12 @@ from flows.register.importer import import_uploaded_file
 from flows.register.problems import problem_rows, refusal_message
 from flows.register.summary import register_summary
 from models.errors import ImportFileError, JointauditError, NotFoundError
-from models.register_import import ImportStatus, get_register_import, import_problems
+from models.register_import import (
+    ImportStatus,
+    get_register_import,
+    import_problems,
+    unfinished_imports,
+)
 
 router = APIRouter(prefix="/coordinator")
 REFRESH_SECONDS = 5
@@ -41,6 +46,7 @@ def _page(
         problems=problems or [],
         errors={"register_file": error} if error else {},
         imported=request.query_params.get("imported") == "1",
+        unfinished=unfinished_imports(session=session),
     )
 
 

@@ -20,7 +20,15 @@ from models.register_import import (
     record_problems,
 )
 from models.settings import get_settings
-from tests.agencies.portal.test_browser import AXE, CHROMIUM, COORDINATOR, WCAG_TAGS, _axe, server
+from tests.agencies.portal.test_browser import (
+    AXE,
+    CHROMIUM,
+    COORDINATOR,
+    LEAD,
+    WCAG_TAGS,
+    _axe,
+    server,
+)
 from tests.builders import NOW
 
 pytestmark = pytest.mark.browser
@@ -83,7 +91,11 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
         page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(base + "/coordinator/rounds")
-        page.goto(f"{base}/coordinator/register/imports/{waiting}")
+        page.goto(f"{base}/coordinator/register")
+        expect(page.get_by_role("link", name="See its progress")).to_be_visible()
+        page.screenshot(path=str(shots / "register-with-an-import-waiting.png"), full_page=True)
+        _axe(page, "the register page with an import waiting")
+        page.get_by_role("link", name="See its progress").click()
         expect(page.locator("h1")).to_have_text("Register import")
         expect(page.get_by_text("Waiting to start")).to_be_visible()
         assert page.locator('meta[http-equiv="refresh"]').count() == 0
@@ -125,4 +137,15 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
         assert page.locator('meta[http-equiv="refresh"]').count() == 0
         page.screenshot(path=str(shots / "register-import-failed.png"), full_page=True)
         _axe(page, "a failed import's page")
+
+        lead = browser.new_page()
+        lead.goto(f"{base}/sign-in/{tokens[LEAD]}")
+        lead.get_by_role("button", name="Sign in").click()
+        calendar = lead.get_by_role("link", name="Add the due date to your calendar")
+        expect(calendar).to_be_visible()
+        lead.screenshot(path=str(shots / "tasks-with-the-calendar-link.png"), full_page=True)
+        _axe(lead, "the task list with its calendar link")
+        with lead.expect_download() as download:
+            calendar.click()
+        assert download.value.suggested_filename == "round-1.ics"
         browser.close()

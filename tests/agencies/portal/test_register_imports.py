@@ -267,6 +267,8 @@ def test_the_progress_page_refreshes_only_when_the_coordinator_asks(portal: Port
     assert '<meta http-equiv="refresh" content="5">' in page
     assert f'href="{where}">Stop refreshing this page</a>' in page
     assert 'http-equiv="refresh"' not in portal.client.get(f"{where}?refresh=1").text
+    register = portal.client.get("/coordinator/register").text
+    assert f'href="{where}">See its progress</a>' in register
 
 
 def test_a_finished_import_stops_refreshing_and_shows_its_outcome(portal: Portal) -> None:
