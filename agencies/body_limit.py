@@ -2,11 +2,13 @@
 
 A declared `Content-Length` over the limit is answered 413 before a byte of the body is read;
 a chunked body is counted as it arrives and refused (413) the moment it passes the limit.
+Named paths (the register uploads) may have a larger limit of their own.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,18 +16,23 @@ TOO_LARGE = "The request is too large"
 
 
 class BodyLimit:
-    """Refuse request bodies over `max_bytes` (413), declared or streamed."""
+    """Refuse request bodies over `max_bytes` (413), or over the path's own limit in `larger`
+    (exact paths), declared or streamed."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
         declared = _content_length(scope)
-        if declared is None or declared > self.max_bytes:
+        if declared is None or declared > limit:
             await _refuse(scope, send, 400 if declared is None else 413)
             return
         received, started, refused = 0, False, False
@@ -37,7 +44,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # Answer now and tell the app the client has gone: it reads no further.
                     refused = True
                     if not started:

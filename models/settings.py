@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     register_max_mb: int = Field(
         default=50, ge=1, description="The largest register file (CSV or XLSX) an import reads"
     )
+    register_deployment_rows: int = Field(
+        default=20_000,
+        ge=1,
+        description="Register uploads with more rows go to the import-case-register deployment "
+        "when one is running (imported in the request otherwise)",
+    )
     tool_dirs: tuple[Path, ...] = Field(
         default=(), description="Folders of the partnership's own audit tools (YAML)"
     )
@@ -154,6 +160,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'jointaudit.db').resolve()}"
+
+    @property
+    def register_upload_bytes(self) -> int:
+        """The largest register upload request: the file limit and room for the form around it."""
+        return self.register_max_mb * 1024 * 1024 + 64 * 1024
 
     @property
     def identity_key_file(self) -> Path:

@@ -44,6 +44,8 @@ class InvitationContext(MessageContext):
     agency_name: Label
     case_count: Number
     due_date: date
+    round_id: Number | None = None
+    """For the link to the lead's calendar file of the round."""
 
 
 class ReminderContext(MessageContext):

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from agencies.api import coordinator_routes, routes
+from agencies.api import coordinator_routes, register_routes, routes
 from agencies.api.convert import AnswerErrors
 from agencies.body_limit import BodyLimit
 from agencies.deps import ids_in_range
@@ -22,7 +22,8 @@ coordinator: `Authorization: Bearer ja_...`. Answers are checked exactly as the 
 forms check them; every read and change is in the partnership's audit log.
 
 For coordinators' scripts (a coordinator's key, `jointaudit apikey issue --coordinator`): the
-rounds with their progress, a round's findings, and launching a round (with a dry run)."""
+rounds with their progress, a round's findings, launching a round (with a dry run), and
+importing the case register (CSV or XLSX; a large file is imported in the background)."""
 
 
 def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], datetime]) -> FastAPI:
@@ -39,11 +40,16 @@ def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], dateti
     )
     api.state.settings = settings
     # Its own body limit: API requests may reach it before the portal's middleware does.
-    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    api.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={f"{PREFIX}/register": settings.register_upload_bytes},
+    )
     api.state.engine = engine
     api.state.clock = clock
     api.include_router(routes.router)
     api.include_router(coordinator_routes.router)
+    api.include_router(register_routes.router)
 
     @api.exception_handler(AnswerErrors)
     async def _answer_errors(_request: Request, error: AnswerErrors) -> JSONResponse:

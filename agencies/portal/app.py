@@ -85,7 +85,11 @@ def create_portal(
     app.state.templates = environment(settings.timezone)
     app.state.assets = govuk_assets()
     app.middleware("http")(session_and_headers)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        larger={"/coordinator/register": settings.register_upload_bytes},
+    )
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # GOV.UK Frontend's stylesheet asks for its fonts and images under /assets.

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
+from flows.register.problems import CLI_HINT
 from models.errors import InputError, JointauditError
 from models.settings import Settings
 
 Action = Callable[[], object]
-CLI_HINT = re.compile(r"[:;,]? *(run |see )?`jointaudit [^`]*`.*$")
 
 
 @dataclass(frozen=True)

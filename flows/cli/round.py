@@ -17,11 +17,12 @@ from flows.cli.common import (
     print_table,
     use_tool_folders,
 )
+from flows.cli.named import MIXED, launch_here, located, named_due_date, read_named_cases
 from flows.rounds.launch import plan_launch
 from flows.rounds.views import get_round, list_rounds, round_detail
 from models.case_query import parse_where
 from models.db import session_scope
-from models.errors import InputError
+from models.errors import ImportFileError, InputError
 from models.round_parameters import (
     ChaseOverrides,
     LaunchParameters,
@@ -55,8 +56,21 @@ def _print_selection(explanation: dict[str, Any]) -> None:
 def launch(
     tool: str = typer.Option(..., "--tool", help="Audit tool, e.g. domestic-abuse."),
     agencies: str = typer.Option(..., "--agencies", help="Agency codes, comma-separated."),
-    sample: int = typer.Option(..., "--sample", help="How many cases."),
-    due: date = typer.Option(..., "--due", formats=["%Y-%m-%d"], help="Due date (a working day)."),
+    sample: int | None = typer.Option(None, "--sample", help="How many cases (required)."),
+    due: date | None = typer.Option(
+        None,
+        "--due",
+        formats=["%Y-%m-%d"],
+        help="Due date, a working day (required; named cases: 5 working days by default).",
+    ),
+    named_cases: Path | None = typer.Option(
+        None,
+        "--named-cases",
+        help="Inspection mode: a file of case references, one per line, audited instead of a "
+        "sample (no --where, --sample or balancing).",
+        exists=True,
+        dir_okay=False,
+    ),
     where: list[str] = typer.Option([], "--where", help="Criteria KEY=VALUE[,VALUE], repeatable."),
     tools_dir: list[Path] = typer.Option(
         [],
@@ -85,6 +99,16 @@ def launch(
     """Select the cases and launch a round: every agency audits the same cases."""
     if tools_dir:
         use_tool_folders(tools_dir)
+    case_list, extra = "", {}
+    if named_cases is not None:
+        chosen = (where, sample, stratify_by, quota, referred_from, referred_to, min_agencies)
+        if any(chosen) or exclude_audited_months:
+            raise InputError(MIXED)
+        case_list, sample = read_named_cases(named_cases)
+        due = due or named_due_date()
+        extra = {"named_cases": True}
+    if sample is None or due is None:
+        raise InputError("give --sample and --due (or --named-cases FILE)")
     quota_by, quotas = parse_quota(quota) if quota else (None, {})
     criteria = SelectionCriteria.from_filter(
         parse_where(where),
@@ -111,14 +135,21 @@ def launch(
             chase=ChaseOverrides(
                 reminder_days_before_due=reminder_days, escalate_after_days_overdue=escalate_after
             ),
+            **extra,
         )
     except ValueError as error:
         raise InputError(str(error).replace("\n", " ")) from None
-    launch_parameters(params, seed=seed, dry_run=dry_run, as_json=as_json)
+    try:
+        launch_parameters(params, seed=seed, dry_run=dry_run, as_json=as_json, case_list=case_list)
+    except ImportFileError as error:
+        raise located(error, named_cases) if named_cases else error from None
 
 
-def launch_parameters(params: LaunchParameters, *, seed: int, dry_run: bool, as_json: bool) -> None:
-    """Dry-run in-process, or launch through the Prefect flow; print the outcome.
+def launch_parameters(
+    params: LaunchParameters, *, seed: int, dry_run: bool, as_json: bool, case_list: str = ""
+) -> None:
+    """Dry-run in-process, or launch through the Prefect flow (named cases: in-process); print
+    the outcome.
 
     A launch plans once, inside the flow, with these checked parameters and seed: the flow's
     errors are the dry run's errors.
@@ -126,7 +157,12 @@ def launch_parameters(params: LaunchParameters, *, seed: int, dry_run: bool, as_
     if dry_run:
         with session_scope() as session:
             plan = plan_launch(
-                session=session, params=params, seed=seed, now=utcnow(), settings=get_settings()
+                session=session,
+                params=params,
+                seed=seed,
+                now=utcnow(),
+                settings=get_settings(),
+                case_list=case_list,
             )
             refs = sorted(p.case_ref for p in plan.selection.picks)
             explanation = plan.explanation()
@@ -136,12 +172,17 @@ def launch_parameters(params: LaunchParameters, *, seed: int, dry_run: bool, as_
         _print_selection(explanation)
         done(f"Dry run: {len(refs)} cases would be selected with seed {seed}; nothing created")
         return
-    from flows.orchestration import run_flow
-    from flows.rounds.flow import launch_round_flow  # imports Prefect: only when launching
+    if case_list:
+        round_id, created, invitations = launch_here(params, seed=seed, case_list=case_list)
+    else:
+        from flows.orchestration import run_flow
+        from flows.rounds.flow import launch_round_flow  # imports Prefect: only when launching
 
-    summary = run_flow(launch_round_flow(params=params))
+        summary = run_flow(launch_round_flow(params=params))
+        round_id = int(str(summary["round_id"]))
+        created, invitations = bool(summary["created"]), int(str(summary["invitations"]))
     with session_scope() as session:
-        round_ = get_round(session=session, round_id=int(str(summary["round_id"])))
+        round_ = get_round(session=session, round_id=round_id)
         detail = round_detail(session=session, round_id=round_.id or 0, now=utcnow())
     refs = sorted({a.case_ref for a in detail.assignments})
     if as_json:
@@ -150,17 +191,17 @@ def launch_parameters(params: LaunchParameters, *, seed: int, dry_run: bool, as_
                 "round_id": round_.id,
                 "seed": round_.seed,
                 "case_refs": refs,
-                "created": summary["created"],
+                "created": created,
                 "selection": round_.selection,
             }
         )
         return
     _print_selection(round_.selection)
-    verb = "Launched" if summary["created"] else "Already launched (same idempotency key):"
+    verb = "Launched" if created else "Already launched (same idempotency key):"
     done(
         f'{verb} round {round_.id} "{round_.title}": {len(refs)} cases x '
         f"{detail.agencies} agencies, due {round_.due_date:%d %B %Y}, seed {round_.seed}; "
-        f"{summary['invitations']} invitations queued"
+        f"{invitations} invitations queued"
     )
 
 

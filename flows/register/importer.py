@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -59,3 +60,13 @@ def import_case_file(
             now=now,
             progress=progress,
         )
+
+
+def import_uploaded_file(
+    *, session: Session, data: bytes, name: str, settings: Settings, actor: str, now: datetime
+) -> CaseImportSummary:
+    """`import_case_file` of an upload's bytes (a page's or the API's), in the request."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        return import_case_file(session=session, path=path, settings=settings, actor=actor, now=now)

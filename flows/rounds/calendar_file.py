@@ -43,21 +43,25 @@ def _event(uid: str, day: date, summary: str, description: str, stamp: datetime)
     ]
 
 
-def round_calendar(*, session: Session, round_id: int, now: datetime, host: str) -> str:
-    """The due date of each active agency (one event per day) and the moderation meeting."""
+HEADER = [
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//jointaudit//joint case audit//EN",
+    "CALSCALE:GREGORIAN",
+    "METHOD:PUBLISH",
+]
+
+
+def _calendar(
+    session: Session, round_id: int, now: datetime, host: str, agency_ids: set[int] | None
+) -> str:
     round_ = get_round(session=session, round_id=round_id)
-    members = active_members(session=session, round_id=round_id)
     by_day: dict[date, list[str]] = defaultdict(list)
-    for member, agency in members:
-        by_day[member.effective_due_date(round_)].append(agency.name)
+    for member, agency in active_members(session=session, round_id=round_id):
+        if agency_ids is None or agency.id in agency_ids:
+            by_day[member.effective_due_date(round_)].append(agency.name)
     stamp = now.astimezone(UTC)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//jointaudit//joint case audit//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-    ]
+    lines = list(HEADER)
     for day, names in sorted(by_day.items()):
         lines += _event(
             f"round-{round_id}-due-{day:%Y%m%d}@{host}",
@@ -77,3 +81,15 @@ def round_calendar(*, session: Session, round_id: int, now: datetime, host: str)
         )
     lines.append("END:VCALENDAR")
     return "".join(part + "\r\n" for line in lines for part in _fold(line))
+
+
+def round_calendar(*, session: Session, round_id: int, now: datetime, host: str) -> str:
+    """The due date of each active agency (one event per day) and the moderation meeting."""
+    return _calendar(session, round_id, now, host, None)
+
+
+def agency_calendar(
+    *, session: Session, round_id: int, agency_ids: set[int], now: datetime, host: str
+) -> str:
+    """A lead's own: their agencies' due dates (with any extension) and the moderation meeting."""
+    return _calendar(session, round_id, now, host, agency_ids)

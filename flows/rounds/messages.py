@@ -67,6 +67,7 @@ def _queue_invitation(
         agency_name=person.agency_name,
         case_count=cases,
         due_date=round_.due_date,
+        round_id=round_.id,
     )
     message = queue_message(
         session=session,

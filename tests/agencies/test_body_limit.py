@@ -96,3 +96,44 @@ def test_a_body_within_the_limit_is_read_as_before(server: int) -> None:
     )
     connection.sendall(body)
     assert status_of(answer_of(connection)) == 403  # read, then refused for its CSRF token
+
+
+@pytest.fixture
+def register_server(engine: Engine) -> Iterator[int]:
+    """As `server`, with register uploads allowed up to 1 MB (JOINTAUDIT_REGISTER_MAX_MB)."""
+    settings = Settings(max_body_bytes=LIMIT, register_max_mb=1)
+    with served(create_app(settings, engine=engine)) as port:
+        yield port
+
+
+@pytest.mark.parametrize("path", ["/coordinator/register", "/api/v1/register"])
+def test_a_register_upload_has_its_own_larger_limit(register_server: int, path: str) -> None:
+    body = b"a" * (8 * LIMIT)  # over the general limit, within the register's
+    connection = send_headers(
+        register_server,
+        "POST",
+        path,
+        {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(len(body))},
+    )
+    connection.sendall(body)
+    assert status_of(answer_of(connection)) in (303, 401, 403)  # read, then refused: no key
+
+
+@pytest.mark.parametrize("path", ["/coordinator/register", "/api/v1/register"])
+def test_a_register_upload_over_the_register_limit_is_refused(
+    register_server: int, path: str
+) -> None:
+    connection = send_headers(
+        register_server, "POST", path, {"Content-Type": "text/csv", "Content-Length": "2000000"}
+    )
+    assert status_of(answer_of(connection)) == 413
+
+
+def test_other_paths_keep_the_general_limit_beside_the_register(register_server: int) -> None:
+    connection = send_headers(
+        register_server,
+        "POST",
+        "/coordinator/programme",
+        {"Content-Type": "text/csv", "Content-Length": str(8 * LIMIT)},
+    )
+    assert status_of(answer_of(connection)) == 413

@@ -1,40 +1,33 @@
 """The case register: upload an extract (CSV or XLSX, all or nothing) and the register's summary.
 
-The import runs in the request through the CLI's own `import_case_file`.
+A small file is imported in the request through the CLI's own `import_case_file`; a large one
+goes to the `import-case-register` deployment when one is running, with a progress page.
 """
 
 from __future__ import annotations
 
-import re
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import Coordinator, Now, SessionDep, actor
-from agencies.portal.coordinator_forms import CLI_HINT, readable
+from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
+from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import page
-from flows.register.importer import import_case_file
+from flows.register.handoff import hand_over, upload_name
+from flows.register.importer import import_uploaded_file
+from flows.register.problems import problem_rows, refusal_message
 from flows.register.summary import register_summary
-from models.errors import ImportFileError, JointauditError
+from models.errors import ImportFileError, JointauditError, NotFoundError
+from models.register_import import (
+    ImportStatus,
+    get_register_import,
+    import_problems,
+    unfinished_imports,
+)
 
 router = APIRouter(prefix="/coordinator")
-QUOTED = re.compile(r"""\s*\(?'[^']*'\)?|\s*\(?"[^"]*"\)?|\s*\(JOINTAUDIT_[A-Z_]+\)""")
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-WHERE = re.compile(r"^line (\d+)(?:, column (.+))?$")
-
-
-def problem_rows(error: ImportFileError) -> list[tuple[str, str, str]]:
-    """Each problem as (line, column, rule); a quoted cell value is left out."""
-    rows = []
-    for problem in error.problems:
-        found = WHERE.match(problem.where)
-        line, column = (found.group(1), found.group(2) or "") if found else ("", problem.where)
-        rule = CLI_HINT.sub("", QUOTED.sub("", problem.message)).strip()
-        rows.append((line, column, rule[:1].upper() + rule[1:]))
-    return rows
+REFRESH_SECONDS = 5
 
 
 def _page(
@@ -53,6 +46,7 @@ def _page(
         problems=problems or [],
         errors={"register_file": error} if error else {},
         imported=request.query_params.get("imported") == "1",
+        unfinished=unfinished_imports(session=session),
     )
 
 
@@ -71,34 +65,53 @@ async def upload_register(
         upload = form.get("register_file")
         if upload is None or isinstance(upload, str) or not upload.filename:
             return _page(request, session, error="Choose a CSV or XLSX file", status_code=400)
-        name = SAFE_NAME.sub("-", Path(upload.filename).name)[-100:] or "register.csv"
+        name = upload_name(upload.filename)
         data = await upload.read()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        try:
-            summary = import_case_file(
-                session=session,
-                path=path,
-                settings=request.app.state.settings,
-                actor=actor(who),
-                now=at,
-            )
-        except ImportFileError as error:
-            session.rollback()
-            count = len(error.problems)
-            noun, them = ("problem", "it") if count == 1 else ("problems", "them")
-            message = (
-                f"The file has {count} {noun}: nothing was imported. "
-                f"Correct {them} and upload the file again"
-            )
-            return _page(
-                request, session, problems=problem_rows(error), error=message, status_code=400
-            )
-        except JointauditError as error:
-            session.rollback()
-            return _page(request, session, error=readable(error), status_code=400)
+    settings = request.app.state.settings
+    queued = await hand_over(
+        session=session, data=data, source_name=name, settings=settings, actor=actor(who), now=at
+    )
+    if queued is not None:
+        return RedirectResponse(f"/coordinator/register/imports/{queued.id}", status_code=303)
+    try:
+        summary = import_uploaded_file(
+            session=session, data=data, name=name, settings=settings, actor=actor(who), now=at
+        )
+    except ImportFileError as error:
+        session.rollback()
+        message = refusal_message(len(error.problems))
+        return _page(request, session, problems=problem_rows(error), error=message, status_code=400)
+    except JointauditError as error:
+        session.rollback()
+        return _page(request, session, error=readable(error), status_code=400)
     session.commit()
     return RedirectResponse(
         f"/coordinator/register?imported=1&batch={summary.batch_id}", status_code=303
+    )
+
+
+@router.get("/register/imports/{import_id}", response_class=HTMLResponse)
+def import_progress(
+    request: Request,
+    _c: Coordinator,
+    session: SessionDep,
+    import_id: int = PathParam(ge=1, le=2**31 - 1),
+) -> HTMLResponse:
+    """A handed-over import: its state, then its counts or its problems. The page refreshes
+    itself only when the coordinator asks it to (`?refresh=5`)."""
+    try:
+        upload = get_register_import(session=session, import_id=import_id)
+    except NotFoundError:
+        raise not_found() from None
+    finished = upload.status in (ImportStatus.done, ImportStatus.failed)
+    refreshing = not finished and request.query_params.get("refresh") == str(REFRESH_SECONDS)
+    problems = import_problems(session=session, import_id=import_id) if finished else []
+    return page(
+        request,
+        "register_import.html",
+        upload=upload,
+        finished=finished,
+        refreshing=refreshing,
+        refresh_seconds=REFRESH_SECONDS,
+        problems=problems,
     )

@@ -17,6 +17,7 @@ from flows.answers.access import AssignmentView, visible_assignments
 from flows.answers.export import safe_cell
 from flows.answers.identities import identity_for
 from flows.answers.store import read_values
+from flows.rounds.calendar_file import agency_calendar
 from flows.rounds.views import Progress, progress_of
 from models.answers import AnswerSet, AnswerSetStatus
 from models.audit_log import record_event
@@ -168,6 +169,31 @@ def download(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="round-{round_id}-answers.csv"'},
+    )
+
+
+@router.get("/rounds/{round_id}/calendar.ics", response_model=None)
+def calendar_file(
+    request: Request, who: SignedIn, round_id: int, session: SessionDep, at: Now
+) -> Response:
+    """The due date of the person's own agencies in a round (with any extension) and the
+    moderation meeting, for a lead's or deputy's calendar."""
+    assert who.id is not None
+    agency_ids = {
+        view.agency.id or 0
+        for view in visible_assignments(session=session, person_id=who.id)
+        if view.round.id == round_id and view.role != GrantRole.escalation
+    }
+    if not agency_ids:
+        raise not_found()
+    host = request.url.hostname or "jointaudit"
+    text = agency_calendar(
+        session=session, round_id=round_id, agency_ids=agency_ids, now=at, host=host
+    )
+    return Response(
+        text,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="round-{round_id}.ics"'},
     )
 
 

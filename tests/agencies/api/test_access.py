@@ -175,6 +175,8 @@ def test_the_openapi_schema_describes_every_endpoint_with_the_bearer_scheme(api:
         "/rounds",
         "/rounds/{round_id}",
         "/rounds/{round_id}/findings",
+        "/register",
+        "/register/imports/{import_id}",
     }
     assert schema["components"]["securitySchemes"]["AgencyApiKey"]["scheme"] == "bearer"
     assert schema["components"]["securitySchemes"]["CoordinatorApiKey"]["scheme"] == "bearer"
@@ -183,5 +185,7 @@ def test_the_openapi_schema_describes_every_endpoint_with_the_bearer_scheme(api:
     assert {"200", "401", "404"} <= set(findings["responses"])
     launch = schema["paths"]["/rounds"]["post"]
     assert {"200", "201", "401", "404", "409", "422"} <= set(launch["responses"])
+    register = schema["paths"]["/register"]["post"]
+    assert register["security"] == [{"CoordinatorApiKey": []}]
     put = schema["paths"]["/assignments/{assignment_id}/answers"]["put"]
     assert {"200", "401", "404", "409", "422"} <= set(put["responses"])

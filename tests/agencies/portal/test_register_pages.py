@@ -89,3 +89,15 @@ def test_only_a_coordinator_reaches_the_register(portal: Portal) -> None:
         assert portal.client.get("/coordinator/register").status_code == 404
         assert portal.post("/coordinator/register").status_code == 404  # type: ignore[attr-defined]
     assert _active(portal) == 8
+
+
+def test_a_100000_row_register_is_over_the_general_body_limit_yet_imported(
+    portal: Portal, tmp_path: Path
+) -> None:
+    portal.sign_in(COORDINATOR)
+    rows = register_of(counts={"CP": 30_000, "CIN": 40_000, "EH": 30_000}, prefix="L")
+    path = write_csv(tmp_path / "large.csv", rows)
+    assert path.stat().st_size > 2 * 1024 * 1024  # JOINTAUDIT_MAX_BODY_BYTES' default
+    response = _upload(portal, path)
+    assert response.status_code == 303, response.text[:500]
+    assert _active(portal) == 100_000
