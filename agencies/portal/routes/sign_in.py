@@ -12,13 +12,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from agencies.deps import Now, SessionDep
+from agencies.deps import Now, SessionDep, SignedIn
+from agencies.portal.oidc.registry import clients, serving
 from agencies.portal.pages import render
 from agencies.portal.security import PortalSession, allow, new_session, signed_in
 from flows.answers.concern_access import concern_home, front_door_for_address
 from models.audit_log import record_event
+from models.errors import SignInRefusedError
 from models.partnership import Partnership, Person
-from models.sessions import end_session, session_person, start_session
+from models.sessions import end_session, session_person, session_row, start_session
 from models.settings import Settings
 from notifications.contexts import SignInLinkContext
 from notifications.dispatcher import send_now
@@ -48,6 +50,65 @@ def _person_event(session: Session, person_id: int, action: str, at: datetime) -
 
 def _limited(request: Request) -> HTMLResponse:
     return render(request, "views/too_many.html", status_code=429)
+
+
+def person_for_address(*, session: Session, email: str) -> Person | None:
+    """The registry's person with this address (a contact, or the front door)."""
+    found = session.exec(select(Person).where(col(Person.email) == email)).first()
+    return found or front_door_for_address(session=session, email=email)
+
+
+def start_signed_in(
+    request: Request,
+    *,
+    session: Session,
+    person_id: int,
+    at: datetime,
+    signed_in_with: str = "link",
+    authenticated_at: datetime | None = None,
+) -> str:
+    """Start a session (ending the one it replaces) and audit it; the person's home page.
+
+    SignInRefusedError when the person no longer has a place in the partnership."""
+    key = start_session(
+        session=session,
+        person_id=person_id,
+        now=at,
+        signed_in_with=signed_in_with,
+        authenticated_at=authenticated_at,
+    )
+    session.flush()
+    if session_person(session=session, raw_key=key, now=at) is None:
+        raise SignInRefusedError("no_place")
+    previous: PortalSession = request.state.session
+    again = previous.key is not None and previous.person_id == person_id
+    if previous.key is not None:
+        end_session(session=session, raw_key=previous.key, now=at, by="signed-in-again")
+    record_event(
+        session=session,
+        actor=f"person:{person_id}",
+        action="portal.signed_in_again" if again else "portal.signed_in",
+        entity_type="person",
+        entity_id=person_id,
+        now=at,
+        details={"with": signed_in_with},
+    )
+    session.commit()
+    request.state.session = signed_in(person_id, at, key=key)
+    return concern_home(session=session, person_id=person_id) or "/tasks"
+
+
+def use_provider_page(
+    request: Request, email: str, *, landing: str | None, status_code: int
+) -> HTMLResponse:
+    """ "Sign in with your organisation's account": the providers serving the address."""
+    return render(
+        request,
+        "views/use_provider.html",
+        status_code=status_code,
+        providers=serving(request, email),
+        landing=landing,
+    )
 
 
 @router.get("/sign-in/check-email", response_class=HTMLResponse)
@@ -84,6 +145,9 @@ async def request_link(
             errors={"email": "Enter an email address in the correct format, like name@example.org"},
             email=email,
         )
+    settings: Settings = request.app.state.settings
+    if settings.sso_required_for(email):
+        return use_provider_page(request, email, landing=None, status_code=400)
     if not allow(
         engine=engine, kind="link-to", key=email, per_minute=limits["link_per_address"], now=at
     ):
@@ -100,27 +164,56 @@ async def request_link(
     return RedirectResponse("/sign-in/check-email", status_code=303)
 
 
+@router.post("/sign-in/again", response_model=None)
+async def request_link_again(
+    request: Request, background: BackgroundTasks, who: SignedIn, at: Now
+) -> Response:
+    """Email a signed-in person a new link that resumes the step that asked for it."""
+    landing = safe_landing(str((await request.form()).get("landing") or ""))
+    engine, limits = request.app.state.engine, request.app.state.limits
+    settings: Settings = request.app.state.settings
+    if settings.sso_required_for(who.email):
+        return use_provider_page(request, who.email, landing=landing, status_code=400)
+    if not allow(
+        engine=engine, kind="link-to", key=who.email, per_minute=limits["link_per_address"], now=at
+    ):
+        return _limited(request)
+    background.add_task(
+        _send_link_after_answering,
+        engine=engine,
+        settings=settings,
+        email=who.email,
+        at=at,
+        landing=landing,
+    )
+    return RedirectResponse("/sign-in/check-email", status_code=303)
+
+
 async def _send_link_after_answering(
-    *, engine: Engine, settings: Settings, email: str, at: datetime
+    *, engine: Engine, settings: Settings, email: str, at: datetime, landing: str | None = None
 ) -> None:
     """Look the address up once the answer is on its way, off the event loop."""
     # A background task starts while the answer is still on its way out; its database and
     # mail work would slow that answer down, for known addresses only. A link a quarter of
     # a second later costs nobody anything.
     await anyio.sleep(ANSWER_HEAD_START_SECONDS)
-    await run_in_threadpool(_send_link, engine=engine, settings=settings, email=email, at=at)
+    await run_in_threadpool(
+        _send_link, engine=engine, settings=settings, email=email, at=at, landing=landing
+    )
 
 
-def _send_link(*, engine: Engine, settings: Settings, email: str, at: datetime) -> None:
+def _send_link(
+    *, engine: Engine, settings: Settings, email: str, at: datetime, landing: str | None
+) -> None:
     """Queue (and try to send at once) a new link if the address belongs to someone."""
     with Session(engine, expire_on_commit=False) as session:
-        found = session.exec(select(Person).where(col(Person.email) == email)).first()
-        found = found or front_door_for_address(session=session, email=email)
+        found = person_for_address(session=session, email=email)
         if found is None or found.id is None:
             return
         partnership = session.exec(select(Partnership)).first()
         context = SignInLinkContext(
-            partnership_name=partnership.name if partnership else "Safeguarding partnership"
+            partnership_name=partnership.name if partnership else "Safeguarding partnership",
+            landing_page=landing,
         )
         message = queue_message(
             session=session,
@@ -170,15 +263,17 @@ def confirm(
     except SignInTokenError:
         session.rollback()
         return render(request, "views/link_invalid.html", status_code=400)
-    key = start_session(session=session, person_id=used.person_id, now=at)
-    session.flush()
-    if session_person(session=session, raw_key=key, now=at) is None:
+    person = session.get(Person, used.person_id)
+    settings: Settings = request.app.state.settings
+    if person is not None and settings.sso_required_for(person.email):
+        session.rollback()  # the link stays unused; the provider is the way in
+        landing = safe_landing(used.landing)
+        return use_provider_page(request, person.email, landing=landing, status_code=403)
+    try:
+        home = start_signed_in(request, session=session, person_id=used.person_id, at=at)
+    except SignInRefusedError:
         session.rollback()  # no longer in the registry: the link signs nobody in
         return render(request, "views/link_invalid.html", status_code=400)
-    _person_event(session, used.person_id, "portal.signed_in", at)
-    session.commit()
-    request.state.session = signed_in(used.person_id, at, key=key)
-    home = concern_home(session=session, person_id=used.person_id) or "/tasks"
     return RedirectResponse(safe_landing(used.landing) or home, status_code=303)
 
 
@@ -190,10 +285,30 @@ def sign_out(
 ) -> Response:
     """End the session in the database (on every portal process) and in the browser."""
     current: PortalSession = request.state.session
+    provider_sign_out = None
     if current.key is not None and current.person_id is not None:
+        row = session_row(session=session, raw_key=current.key)
+        provider_sign_out = _provider_sign_out(request, row.signed_in_with if row else None, at)
         end_session(session=session, raw_key=current.key, now=at)
         _person_event(session, current.person_id, "portal.signed_out", at)
         session.commit()
     fresh: PortalSession = new_session()
     request.state.session = fresh
-    return RedirectResponse("/", status_code=303)
+    if provider_sign_out is None:
+        return RedirectResponse("/", status_code=303)
+    name, url = provider_sign_out
+    return render(request, "views/signed_out.html", provider_name=name, provider_url=url)
+
+
+def _provider_sign_out(
+    request: Request, signed_in_with: str | None, at: datetime
+) -> tuple[str, str] | None:
+    """The provider's name and end-session page for a session it started, if it has one."""
+    if not signed_in_with or not signed_in_with.startswith("oidc:"):
+        return None
+    client = clients(request).get(signed_in_with.removeprefix("oidc:"))
+    if client is None:
+        return None
+    base = request.app.state.settings.portal_base_url.rstrip("/")
+    url = client.end_session_url(post_logout_redirect_uri=f"{base}/", now=at)
+    return (client.provider.name, url) if url else None
