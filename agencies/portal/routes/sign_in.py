@@ -166,23 +166,25 @@ async def request_link(
 
 @router.post("/sign-in/again", response_model=None)
 async def request_link_again(
-    request: Request, background: BackgroundTasks, who: SignedIn, at: Now
+    request: Request, background: BackgroundTasks, session: SessionDep, who: SignedIn, at: Now
 ) -> Response:
     """Email a signed-in person a new link that resumes the step that asked for it."""
+    email = who.email
+    session.rollback()  # the rate limiter writes in a transaction of its own
     landing = safe_landing(str((await request.form()).get("landing") or ""))
     engine, limits = request.app.state.engine, request.app.state.limits
     settings: Settings = request.app.state.settings
-    if settings.sso_required_for(who.email):
-        return use_provider_page(request, who.email, landing=landing, status_code=400)
+    if settings.sso_required_for(email):
+        return use_provider_page(request, email, landing=landing, status_code=400)
     if not allow(
-        engine=engine, kind="link-to", key=who.email, per_minute=limits["link_per_address"], now=at
+        engine=engine, kind="link-to", key=email, per_minute=limits["link_per_address"], now=at
     ):
         return _limited(request)
     background.add_task(
         _send_link_after_answering,
         engine=engine,
         settings=settings,
-        email=who.email,
+        email=email,
         at=at,
         landing=landing,
     )
