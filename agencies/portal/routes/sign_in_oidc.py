@@ -15,7 +15,7 @@ from agencies.portal.oidc.id_token import identity_of, verified_claims
 from agencies.portal.oidc.pending import forget, new_pending, recall, remember
 from agencies.portal.oidc.registry import clients
 from agencies.portal.pages import render
-from agencies.portal.routes.sign_in import person_for_address, start_signed_in
+from agencies.portal.signing import person_for_address, start_signed_in
 from models.audit_log import record_event
 from models.errors import SignInRefusedError, TransientError
 from notifications.tokens import safe_landing
