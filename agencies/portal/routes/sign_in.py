@@ -86,23 +86,7 @@ async def request_link(
             errors={"email": "Enter an email address in the correct format, like name@example.org"},
             email=email,
         )
-    settings: Settings = request.app.state.settings
-    if settings.sso_required_for(email):
-        return use_provider_page(request, email, landing=None, status_code=400)
-    if not allow(
-        engine=engine, kind="link-to", key=email, per_minute=limits["link_per_address"], now=at
-    ):
-        return _limited(request)
-    # Whether the address is known is decided after the answer has gone: the same answer,
-    # in the same time, for everyone.
-    background.add_task(
-        _send_link_after_answering,
-        engine=engine,
-        settings=request.app.state.settings,
-        email=email,
-        at=at,
-    )
-    return RedirectResponse("/sign-in/check-email", status_code=303)
+    return _link_or_provider(request, background, email=email, at=at, landing=None)
 
 
 @router.post("/sign-in/again", response_model=None)
@@ -113,6 +97,18 @@ async def request_link_again(
     email = who.email
     session.rollback()  # the rate limiter writes in a transaction of its own
     landing = safe_landing(str((await request.form()).get("landing") or ""))
+    return _link_or_provider(request, background, email=email, at=at, landing=landing)
+
+
+def _link_or_provider(
+    request: Request,
+    background: BackgroundTasks,
+    *,
+    email: str,
+    at: datetime,
+    landing: str | None,
+) -> Response:
+    """Send a required domain to its provider; else email a link (rate-limited per address)."""
     engine, limits = request.app.state.engine, request.app.state.limits
     settings: Settings = request.app.state.settings
     if settings.sso_required_for(email):
@@ -121,6 +117,8 @@ async def request_link_again(
         engine=engine, kind="link-to", key=email, per_minute=limits["link_per_address"], now=at
     ):
         return _limited(request)
+    # Whether the address is known is decided after the answer has gone: the same answer,
+    # in the same time, for everyone.
     background.add_task(
         _send_link_after_answering,
         engine=engine,

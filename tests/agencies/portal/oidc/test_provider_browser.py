@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import update
@@ -31,10 +26,16 @@ from models.db import create_db_engine, upgrade_database
 from models.partnership import PortalSessionRow
 from models.settings import Settings
 from models.types import utcnow
+from tests.agencies.portal.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    check_with_axe,
+    serving,
+    skip_unless_browser,
+)
 from tests.agencies.portal.oidc.harness import (
     CLIENT_ID,
     CLIENT_SECRET,
-    ROOT,
     available,
     free_port,
     running_provider,
@@ -43,9 +44,6 @@ from tests.builders import NOW, import_register, launch_parameters, load_agencie
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 SHOTS = (
     Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", ""))
     if os.environ.get("JOINTAUDIT_SCREENSHOTS")
@@ -63,26 +61,12 @@ class Running:
     shots: Path
 
 
-def _missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    if not AXE.exists():
-        return f"{AXE} is missing (npm install --prefix var/node axe-core)"
-    if not available():
-        return "Node.js or oidc-provider is missing (make test installs it)"
-    return None
-
-
 @pytest.fixture
 def running(
     tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Running]:
     """`jointaudit serve` with the council's provider, the provider, and a launched round."""
-    problem = _missing()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the browser test cannot run: {problem}")
-        pytest.skip(problem)
+    skip_unless_browser(None if available() else "Node.js or oidc-provider is missing")
     url = f"sqlite:///{tmp_path / 'portal.db'}"
     monkeypatch.setenv("JOINTAUDIT_DATABASE_URL", url)
     engine = create_db_engine(url)
@@ -126,47 +110,20 @@ def running(
             },
         ]
         env = {
-            **os.environ,
             "JOINTAUDIT_DATABASE_URL": url,
             "JOINTAUDIT_PORTAL_BASE_URL": base,
             "JOINTAUDIT_OIDC_PROVIDERS": json.dumps(providers),
             "JOINTAUDIT_SSO_REQUIRED_DOMAINS": "police.example.org",
         }
-        command = [str(Path(sys.executable).parent / "jointaudit"), "serve", "--port", str(port)]
-        if not Path(command[0]).exists():
-            command = [shutil.which("jointaudit") or "jointaudit", *command[1:]]
-        log = (tmp_path / "serve.log").open("w")
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            for _ in range(150):
-                try:
-                    if httpx.get(base + "/", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            else:
-                pytest.fail("the portal did not start: " + (tmp_path / "serve.log").read_text())
+        with serving(port, env, tmp_path / "serve.log") as served:
             shots = SHOTS or tmp_path
             shots.mkdir(parents=True, exist_ok=True)
-            yield Running(base=base, database_url=url, shots=shots)
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-            log.close()
+            yield Running(base=served, database_url=url, shots=shots)
 
 
 def _check(page: Any, running: Running, name: str) -> None:
-    """axe-core (no rule disabled) finds no WCAG 2.2 A/AA violation; a full-page photograph."""
-    # evaluate() is not subject to the page's CSP, so the page keeps its real policy.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    assert result["passes"], f"axe checked nothing on {name}"
-    problems = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]
-    ]
-    assert problems == [], f"axe found WCAG 2.2 A/AA violations on {name}: {problems}"
+    """axe-core (no rule disabled) on the page, and a full-page photograph of it."""
+    check_with_axe(page, name)
     page.screenshot(path=str(running.shots / f"oidc-{name}.png"), full_page=True)
 
 
@@ -190,10 +147,7 @@ def _age_sessions(running: Running) -> None:
 
 
 def _browser(playwright: Any) -> Any:
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    )
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def test_a_lead_and_a_stranger_sign_in_through_the_providers_own_pages(running: Running) -> None:
