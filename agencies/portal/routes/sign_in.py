@@ -30,6 +30,7 @@ from notifications.tokens import consume_sign_in_token, safe_landing
 
 router = APIRouter()
 ANSWER_HEAD_START_SECONDS = 0.25
+MAX_LANDING = 200  # what a message's landing page may hold
 logger = logging.getLogger(__name__)
 
 
@@ -97,6 +98,8 @@ async def request_link_again(
     email = who.email
     session.rollback()  # the rate limiter writes in a transaction of its own
     landing = safe_landing(str((await request.form()).get("landing") or ""))
+    if landing is not None and len(landing) > MAX_LANDING:
+        landing = None  # longer than any page of ours: the link opens the home page
     return _link_or_provider(request, background, email=email, at=at, landing=landing)
 
 

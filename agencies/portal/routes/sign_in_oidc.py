@@ -77,6 +77,9 @@ def callback(request: Request, key: str, session: SessionDep, at: Now) -> Respon
             raise SignInRefusedError("state")
         if params.get("error") or not params.get("code"):
             raise SignInRefusedError(_provider_error(params.get("error")))
+        answered_by = params.get("iss")  # RFC 9207, where the provider sends it
+        if answered_by is not None and answered_by != client.discovery(at).issuer:
+            raise SignInRefusedError("response_issuer")
         raw = client.exchange(code=params["code"], verifier=pending.verifier, now=at)
         claims = verified_claims(
             raw,

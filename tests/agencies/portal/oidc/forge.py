@@ -36,6 +36,7 @@ class Forge:
     signing_key: RSAKey = field(default_factory=lambda: new_key("forge-1"))
     published: list[RSAKey] = field(default_factory=list)
     requests: dict[str, dict[str, str]] = field(default_factory=dict)
+    answer_issuer: str | None = None
 
     def id_token(self, request: dict[str, str]) -> str:
         """The ID token for an authorization request, with the test's changes."""
@@ -93,6 +94,8 @@ def _handler(forge: Forge) -> type[BaseHTTPRequestHandler]:
                 code = secrets.token_urlsafe(16)
                 forge.requests[code] = query
                 back = {"code": code, "state": query["state"]}
+                if forge.answer_issuer is not None:
+                    back["iss"] = forge.answer_issuer
                 self.send_response(302)
                 self.send_header("Location", f"{query['redirect_uri']}?{urlencode(back)}")
                 self.end_headers()

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from agencies.app import create_app
+from models.answers import Concern
 from models.audit_log import AuditEvent
 from models.outbox import OutboxMessage
 from models.settings import Settings
@@ -131,3 +132,22 @@ def test_signing_out_of_a_link_session_goes_to_the_start_page(sso: SSO) -> None:
     csrf = sso.portal.csrf("/tasks")
     answer = sso.client.post("/sign-out", data={"csrf_token": csrf}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+def test_a_concerns_identity_needs_a_fresh_sign_in_too(sso: SSO) -> None:
+    sso.portal.sign_in("lead@police.example.org", ttl=LONG)
+    case = sso.portal.assignments("police")[0]
+    raised = sso.portal.post(f"/cases/{case}/concern", {"description": "Bruises", "risk": "no"})
+    assert raised.status_code == 303  # type: ignore[attr-defined]
+    with Session(sso.engine) as session:
+        concern_id = session.exec(select(Concern.id)).one()
+    sso.client.cookies.clear()
+    assert sso.sign_in("coordinator").status_code == 303
+    sso.clock.offset = timedelta(minutes=14)
+    shown = sso.portal.post(f"/concerns/{concern_id}/identities")
+    assert shown.status_code == 200 and "Child 0" in shown.text  # type: ignore[attr-defined]
+    sso.clock.offset = timedelta(minutes=16)
+    asked = sso.portal.post(f"/concerns/{concern_id}/identities")
+    assert asked.status_code == 401 and AGAIN in asked.text  # type: ignore[attr-defined]
+    assert "Child 0" not in asked.text  # type: ignore[attr-defined]
+    assert f'landing=/concerns/{concern_id}"' in asked.text  # type: ignore[attr-defined]

@@ -70,3 +70,13 @@ def test_a_new_signing_key_is_fetched_from_the_key_set_when_a_token_names_it(
     sso.client.cookies.clear()
     assert sso.sign_in("ignored", provider="forged").status_code == 403
     assert _refusals(sso) == ["unknown_key"]
+
+
+def test_an_answer_naming_another_issuer_is_refused_before_the_code_is_used(
+    sso: SSO, forge: Forge
+) -> None:
+    forge.answer_issuer = "https://elsewhere.example.org"
+    answer = sso.sign_in("ignored", provider="forged")
+    assert answer.status_code == 403
+    assert _refusals(sso) == ["response_issuer"]
+    assert len(forge.requests) == 1  # the code was never exchanged
