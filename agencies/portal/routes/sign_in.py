@@ -171,7 +171,7 @@ def _send_link(
         session.commit()
     if message is not None and message.id is not None:
         try:
-            send_now(message_ids=[message.id], engine=engine, settings=settings)
+            send_now(message_ids=[message.id], engine=engine, now=at, settings=settings)
         except Exception:  # the scheduled dispatcher sends it later
             logger.exception("sending a sign-in link at once failed; it stays queued")
 

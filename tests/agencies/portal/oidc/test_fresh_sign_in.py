@@ -64,7 +64,9 @@ def test_the_identity_reveal_asks_for_a_fresh_sign_in_after_15_minutes_and_not_b
     assert len(_actions(sso, "portal.signed_in_again")) == 1
 
 
-def test_an_answers_download_after_15_minutes_emails_a_link_that_resumes_it(sso: SSO) -> None:
+def test_an_answers_download_after_15_minutes_emails_a_link_that_resumes_it(
+    sso: SSO, sso_settings: Settings
+) -> None:
     sso.portal.sign_in("lead@police.example.org", ttl=LONG)
     path = f"/rounds/{sso.round_id}/answers.csv"
     assert sso.client.get(path).status_code == 200
@@ -81,6 +83,14 @@ def test_an_answers_download_after_15_minutes_emails_a_link_that_resumes_it(sso:
             select(OutboxMessage).where(col(OutboxMessage.template) == "sign_in_link")
         ).one()
     assert message.context["landing_page"] == path
+    [sent_file] = (sso_settings.data_dir / "messages").glob("*-sign_in_link.json")
+    link = re.search(r"http://testserver(/sign-in/[A-Za-z0-9_-]+)", sent_file.read_text())
+    assert link, "no link in the message"
+    csrf = sso.portal.csrf(link.group(1))
+    pressed = sso.client.post(link.group(1), data={"csrf_token": csrf}, follow_redirects=False)
+    assert pressed.status_code == 303 and pressed.headers["location"] == path
+    resumed = sso.client.get(path)
+    assert resumed.status_code == 200 and resumed.text.startswith("agency,")
 
 
 @pytest.fixture
