@@ -96,6 +96,7 @@ def _round_page(
         errors=errors or {},
         reason=reason,
         launched=request.query_params.get("launched") == "1",
+        signed_in_again=request.query_params.get("again") == "1",
         outlook=chase_outlook(
             session=session, round_id=round_id, now=at, settings=request.app.state.settings
         ),
@@ -130,7 +131,7 @@ async def show_identities(
         who=who,
         at=at,
         step="round.identities",
-        resume=f"/coordinator/rounds/{round_id}#identities",
+        resume=f"/coordinator/rounds/{round_id}?again=1#identities",
     )
     if again is not None:
         return again

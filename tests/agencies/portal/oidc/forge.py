@@ -37,6 +37,7 @@ class Forge:
     published: list[RSAKey] = field(default_factory=list)
     requests: dict[str, dict[str, str]] = field(default_factory=dict)
     answer_issuer: str | None = None
+    answer_error: str | None = None
 
     def id_token(self, request: dict[str, str]) -> str:
         """The ID token for an authorization request, with the test's changes."""
@@ -94,6 +95,8 @@ def _handler(forge: Forge) -> type[BaseHTTPRequestHandler]:
                 code = secrets.token_urlsafe(16)
                 forge.requests[code] = query
                 back = {"code": code, "state": query["state"]}
+                if forge.answer_error is not None:
+                    back = {"error": forge.answer_error, "state": query["state"]}
                 if forge.answer_issuer is not None:
                     back["iss"] = forge.answer_issuer
                 self.send_response(302)

@@ -58,7 +58,9 @@ def test_the_identity_reveal_asks_for_a_fresh_sign_in_after_15_minutes_and_not_b
     assert sso.query_of(begin.headers["location"])["max_age"] == "900"
     back = sso.finish(begin.headers["location"], login="coordinator")
     assert back.status_code == 303
-    assert back.headers["location"] == f"/coordinator/rounds/{sso.round_id}#identities"
+    assert back.headers["location"] == f"/coordinator/rounds/{sso.round_id}?again=1#identities"
+    resumed = sso.client.get(back.headers["location"])
+    assert "You have signed in again" in resumed.text
     again = _reveal(sso)
     assert again.status_code == 200 and "Child " in again.text  # type: ignore[attr-defined]
     assert len(_actions(sso, "portal.signed_in_again")) == 1

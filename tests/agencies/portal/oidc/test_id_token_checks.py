@@ -80,3 +80,14 @@ def test_an_answer_naming_another_issuer_is_refused_before_the_code_is_used(
     assert answer.status_code == 403
     assert _refusals(sso) == ["response_issuer"]
     assert len(forge.requests) == 1  # the code was never exchanged
+
+
+def test_a_sign_in_cancelled_at_the_provider_is_refused_with_its_error_code_only(
+    sso: SSO, forge: Forge
+) -> None:
+    forge.answer_error = "access_denied"
+    answer = sso.sign_in("ignored", provider="forged")
+    assert answer.status_code == 403 and "We could not sign you in" in answer.text
+    forge.answer_error = "<script>free text</script>"
+    sso.sign_in("ignored", provider="forged")
+    assert _refusals(sso) == ["provider_access_denied", "provider_error"]

@@ -215,7 +215,8 @@ def test_a_coordinator_signs_in_again_before_the_identities_and_comes_back_to_th
         _check(page, running, "sign-in-again")
 
         page.get_by_role("button", name="Sign in again with your Testshire Council account").click()
-        expect(page.locator("h1")).to_have_text("Domestic abuse joint audit")
+        expect(page.get_by_text("You have signed in again")).to_be_visible()
+        _check(page, running, "round-after-signing-in-again")
         page.fill("#reason", "moderation meeting")
         page.get_by_role("button", name="Show identities").click()
         expect(page.get_by_text("Child 0").first).to_be_visible()
