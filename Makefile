@@ -54,13 +54,20 @@ assets:  ## Fetch govuk-frontend into the portal's static folder when missing
 	else echo "fetching govuk-frontend failed: the portal runs without its CSS"; fi; \
 	rm -rf "$$tmp"
 
+# The sign-in tests run a real OpenID provider (npm's oidc-provider, version 8 for Node.js 20).
+OIDC_PROVIDER := var/node/node_modules/oidc-provider/package.json
+$(OIDC_PROVIDER):
+	@if command -v npm > /dev/null; then \
+	  mkdir -p var/node && npm install --silent --no-audit --no-fund --prefix var/node oidc-provider@8; \
+	else echo "npm not found: the provider sign-in tests are skipped"; fi
+
 demo: $(RUNTIME_STAMP) $(PREFECT_DB_STAMP) assets  ## Run a whole joint audit story on the embedded SQLite default
 	$(BIN)/jointaudit demo
 
 # One pytest-xdist worker per core (TEST_WORKERS=0 runs them in this process).
 TEST_WORKERS ?= auto
 
-test: $(DEV_STAMP) $(PREFECT_DB_STAMP) assets  ## Run the tests (PostgreSQL too when JOINTAUDIT_TEST_POSTGRES_URL is set)
+test: $(DEV_STAMP) $(PREFECT_DB_STAMP) assets $(OIDC_PROVIDER)  ## Run the tests (PostgreSQL too when JOINTAUDIT_TEST_POSTGRES_URL is set)
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: $(DEV_STAMP)  ## ruff and mypy

@@ -2,7 +2,8 @@
 
 JointauditError
 ├── InputError            bad input from a person or a file: never retried
-│   └── ImportFileError   a file with located problems (file, line or YAML path, field)
+│   ├── ImportFileError   a file with located problems (file, line or YAML path, field)
+│   └── SignInRefusedError an identity provider's answer signs nobody in (the reason kept)
 ├── NotFoundError         a named thing does not exist: never retried
 ├── ConflictError         the change contradicts the current state: never retried
 ├── ConfigurationError    settings are missing or unsafe: never retried
@@ -52,6 +53,14 @@ class ImportFileError(InputError):
         if count > len(shown):
             lines += f"\n  ... and {count - len(shown)} more"
         super().__init__(f"{source}: {count} {noun}, nothing was imported:\n{lines}")
+
+
+class SignInRefusedError(InputError):
+    """Raised when a provider's answer (its ID token, its claims) must not sign anyone in."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"sign-in refused: {reason}")
+        self.reason = reason
 
 
 class NotFoundError(JointauditError):

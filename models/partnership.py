@@ -66,6 +66,10 @@ class PortalSessionRow(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ended_by: str | None = Field(default=None, max_length=40)
+    signed_in_with: str | None = Field(default=None, max_length=80)
+    """"link", or "oidc:" and the provider's key."""
+    authenticated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the person last proved who they are (a provider may have done so before)."""
 
 
 def is_coordinator(*, session: Session, person_id: int) -> bool:

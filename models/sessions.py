@@ -26,16 +26,46 @@ def key_hash(raw_key: str) -> str:
 
 
 def start_session(
-    *, session: Session, person_id: int, now: datetime, lifetime: timedelta = SESSION_LIFETIME
+    *,
+    session: Session,
+    person_id: int,
+    now: datetime,
+    lifetime: timedelta = SESSION_LIFETIME,
+    signed_in_with: str = "link",
+    authenticated_at: datetime | None = None,
 ) -> str:
-    """A new session for the person; returns the key for the cookie (256 random bits)."""
+    """A new session for the person; returns the key for the cookie (256 random bits).
+
+    `signed_in_with` is "link" or "oidc:" and the provider's key; `authenticated_at` is when
+    the person proved who they are (a provider may have done so earlier than now)."""
     raw = secrets.token_urlsafe(32)
     session.add(
         PortalSessionRow(
-            key_hash=key_hash(raw), person_id=person_id, created_at=now, expires_at=now + lifetime
+            key_hash=key_hash(raw),
+            person_id=person_id,
+            created_at=now,
+            expires_at=now + lifetime,
+            signed_in_with=signed_in_with,
+            authenticated_at=authenticated_at or now,
         )
     )
     return raw
+
+
+def session_row(*, session: Session, raw_key: str) -> PortalSessionRow | None:
+    """The row of a session key (live or not)."""
+    return session.exec(
+        select(PortalSessionRow).where(col(PortalSessionRow.key_hash) == key_hash(raw_key))
+    ).first()
+
+
+def signed_in_recently(*, session: Session, raw_key: str, now: datetime, within: timedelta) -> bool:
+    """Whether the session's person proved who they are within this long before now."""
+    row = session_row(session=session, raw_key=raw_key)
+    if row is None or row.ended_at is not None:
+        return False
+    proved = row.authenticated_at or row.created_at
+    return now - within <= proved <= now + timedelta(minutes=1)
 
 
 def end_session(*, session: Session, raw_key: str, now: datetime, by: str = "sign-out") -> None:

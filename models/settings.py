@@ -6,10 +6,10 @@ import ipaddress
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.errors import ConfigurationError
 
@@ -30,6 +30,29 @@ DEFAULT_FLAGS = (
 DEFAULT_CATEGORIES = ("EH", "CIN", "CP", "LAC")
 DEV_SECRET_KEY = "development-only-secret-key-change-me"
 NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
+
+
+class OidcProvider(BaseModel):
+    """An organisation's OpenID Connect provider (Entra ID, NHSmail): see docs/sign-in.md."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Short name in addresses")
+    name: str = Field(min_length=1, max_length=80, description="Northbridge Council, NHSmail")
+    issuer: str = Field(description="The issuer; its discovery document is read from it")
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    domains: tuple[str, ...] = Field(default=(), description="The email domains it serves")
+    email_claim: Literal["email", "preferred_username", "upn"] = "email"
+
+    @field_validator("domains")
+    @classmethod
+    def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(domain.strip().lower() for domain in value if domain.strip())
+
+    def serves(self, email: str) -> bool:
+        """Whether the address is in one of the provider's domains (any, if none are listed)."""
+        return not self.domains or email.rsplit("@", 1)[-1].lower() in self.domains
 
 
 class Settings(BaseSettings):
@@ -128,11 +151,34 @@ class Settings(BaseSettings):
         ge=1024,
         description="The largest request body the portal's forms and /api/v1 accept (413 over)",
     )
+    # Signing in with an organisation's account (docs/sign-in.md).
+    oidc_providers: tuple[OidcProvider, ...] = Field(
+        default=(), description="JSON list of providers; each client secret comes with it"
+    )
+    sso_required_domains: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Email domains that must sign in with their provider, not a link"
+    )
+    fresh_sign_in_minutes: int = Field(
+        default=15, ge=1, le=480, description="How recent a sign-in sensitive steps need"
+    )
     max_yaml_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,
         description="The largest YAML file (registry, tool, programme) jointaudit reads",
     )
+
+    @field_validator("sso_required_domains", mode="before")
+    @classmethod
+    def _domain_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list | tuple):
+            return tuple(str(d).strip().lower().lstrip("@") for d in value if str(d).strip())
+        return value
+
+    def sso_required_for(self, email: str) -> bool:
+        """Whether this address must sign in with its organisation's provider."""
+        return email.rsplit("@", 1)[-1].lower() in self.sso_required_domains
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -150,6 +196,8 @@ class Settings(BaseSettings):
                     "JOINTAUDIT_EMAIL_CHANNEL=notify needs JOINTAUDIT_NOTIFY_API_KEY and "
                     "JOINTAUDIT_NOTIFY_TEMPLATE_ID when JOINTAUDIT_ENV=production"
                 )
+            if any(not p.issuer.startswith("https://") for p in self.oidc_providers):
+                raise ValueError("an OpenID provider's issuer must be https:// in production")
             if self.smtp_username and self.smtp_password is None:
                 raise ValueError("JOINTAUDIT_SMTP_USERNAME is set without JOINTAUDIT_SMTP_PASSWORD")
         return self

@@ -154,6 +154,12 @@ class SignInLinkContext(MessageContext):
 
     template: ClassVar[str] = "sign_in_link"
     sign_in_link: ClassVar[bool] = True
+    landing_page: str | None = Field(default=None, max_length=200)
+    """The page to open after signing in (a step that asked for a fresh sign-in)."""
+
+    def landing(self) -> str | None:
+        """The step to resume, if any."""
+        return self.landing_page
 
 
 class DigestContext(MessageContext):

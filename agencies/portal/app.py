@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from agencies.body_limit import BodyLimit
 from agencies.deps import SignInRequired, ids_in_range
+from agencies.portal.oidc.registry import provider_clients
 from agencies.portal.pages import STATIC_DIR, environment, govuk_assets, render
 from agencies.portal.routes import (
     actions,
@@ -33,6 +34,7 @@ from agencies.portal.routes import (
     register,
     reports,
     sign_in,
+    sign_in_oidc,
     tasks,
     tool_editor,
     tools,
@@ -82,6 +84,7 @@ def create_portal(
     app.state.limits = {**DEFAULT_LIMITS, **(limits or {})}
     app.state.secret_key = settings.secret_key.get_secret_value()
     app.state.https = settings.portal_base_url.startswith("https://")
+    app.state.oidc = provider_clients(settings)
     app.state.templates = environment(settings.timezone)
     app.state.assets = govuk_assets()
     app.middleware("http")(session_and_headers)
@@ -101,6 +104,7 @@ def create_portal(
     for module in (
         tasks,
         sign_in,
+        sign_in_oidc,
         cases,
         concerns,
         concern_page,

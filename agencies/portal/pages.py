@@ -54,6 +54,7 @@ def render(request: Request, name: str, *, status_code: int = 200, **context: An
         csrf=csrf_token(session, secret_key=request.app.state.secret_key),
         signed_in=session.person_id is not None,
         assets=request.app.state.assets,
+        sign_in_providers=list(getattr(request.app.state, "oidc", {}).values()),
         **context,
     )
     return HTMLResponse(html, status_code=status_code)

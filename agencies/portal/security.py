@@ -35,7 +35,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 API_PREFIX = "/api/"
 STATIC_PREFIXES = ("/static/", "/assets/")
 SIGN_IN_PREFIX = "/sign-in/"
-SIGN_IN_PAGES = ("request", "check-email")
+SIGN_IN_PAGES = ("request", "check-email", "again")
 
 
 @dataclass(frozen=True)

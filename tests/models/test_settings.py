@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from models.errors import ConfigurationError
 from models.settings import Settings, get_settings
@@ -41,3 +42,34 @@ def test_vocabularies_can_be_set_from_the_environment(monkeypatch: pytest.Monkey
     monkeypatch.setenv("JOINTAUDIT_CASE_FLAGS", '["domestic_abuse", "fgm"]')
     get_settings.cache_clear()
     assert get_settings().case_flags == ("domestic_abuse", "fgm")
+
+
+def test_required_domains_and_providers_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JOINTAUDIT_SSO_REQUIRED_DOMAINS", "Northbridge.gov.uk, @nhs.net")
+    monkeypatch.setenv(
+        "JOINTAUDIT_OIDC_PROVIDERS",
+        '[{"key": "council", "name": "Northbridge Council", "client_id": "c",'
+        ' "issuer": "https://login.microsoftonline.com/t/v2.0", "client_secret": "s",'
+        ' "domains": ["Northbridge.gov.uk"], "email_claim": "upn"}]',
+    )
+    settings = Settings()
+    assert settings.sso_required_domains == ("northbridge.gov.uk", "nhs.net")
+    assert settings.sso_required_for("someone@NHS.net")
+    assert not settings.sso_required_for("head@school.example.org")
+    [provider] = settings.oidc_providers
+    assert provider.domains == ("northbridge.gov.uk",) and provider.email_claim == "upn"
+    assert provider.client_secret.get_secret_value() == "s" and "**********" in repr(provider)
+    assert settings.fresh_sign_in_minutes == 15
+
+
+def test_production_refuses_a_provider_that_is_not_https(monkeypatch: pytest.MonkeyPatch) -> None:
+    provider = {"key": "p", "name": "P", "issuer": "http://login.example.org", "client_id": "c"}
+    with pytest.raises(ValueError, match="https"):
+        Settings(
+            env="production",
+            identity_key=SecretStr(TEST_IDENTITY_KEY),
+            secret_key=SecretStr("not-the-development-secret"),
+            oidc_providers=({**provider, "client_secret": "s"},),  # type: ignore[arg-type]
+        )

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from agencies.deps import Now, SessionDep, SignedIn, not_found
+from agencies.portal.fresh import sign_in_again
 from agencies.portal.pages import render
 from flows.answers.concern_access import (
     MAX_TEXT,
@@ -139,6 +140,16 @@ def show_identities(
 ) -> HTMLResponse:
     """A coordinator's audited step to see the child's identity on the concern's page."""
     view = _open(session, who, concern_id)
+    again = sign_in_again(
+        request,
+        session=session,
+        who=who,
+        at=at,
+        step="concern.identity",
+        resume=f"/concerns/{concern_id}",
+    )
+    if again is not None:
+        return again
     return _page(request, session, view, who, at, show_identity=True)
 
 

@@ -21,6 +21,7 @@ from agencies.portal.coordinator_views import (
     round_identities,
     round_or_404,
 )
+from agencies.portal.fresh import sign_in_again
 from agencies.portal.report_view import has_report
 from flows.answers.concerns import round_concerns
 from flows.chase.outlook import chase_outlook
@@ -95,6 +96,7 @@ def _round_page(
         errors=errors or {},
         reason=reason,
         launched=request.query_params.get("launched") == "1",
+        signed_in_again=request.query_params.get("again") == "1",
         outlook=chase_outlook(
             session=session, round_id=round_id, now=at, settings=request.app.state.settings
         ),
@@ -123,6 +125,16 @@ async def show_identities(
 ) -> HTMLResponse:
     """Show the identities of the round's cases in this response only; each view is audited."""
     round_or_404(session=session, round_id=round_id)
+    again = sign_in_again(
+        request,
+        session=session,
+        who=who,
+        at=at,
+        step="round.identities",
+        resume=f"/coordinator/rounds/{round_id}?again=1#identities",
+    )
+    if again is not None:
+        return again
     reason = str((await request.form()).get("reason") or "").strip()
     if not reason:
         errors = {"reason": "Enter why you need to see the children's identities"}

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from agencies.deps import coordinator, db_session, now
 from agencies.portal.coordinator_views import page, round_or_404
+from agencies.portal.fresh import sign_in_again
 from flows.answers.export import safe_cell
 from flows.reconcile.agreement.reading import SCALE_NAME, agreement_sentence, short_label
 from flows.reconcile.findings import AgreementFigure, Compliance, Findings, QuestionFindings
@@ -229,6 +230,11 @@ def findings_csv(
     findings, tool = _load(session, round_id)
     if findings is None:
         return Response("This round has not been reconciled yet.", status_code=409)
+    again = sign_in_again(
+        request, session=session, who=who, at=at, step="findings.export", resume=request.url.path
+    )
+    if again is not None:
+        return again
     names = agency_names(session=session, codes=_codes(findings))
     out = io.StringIO()
     writer = csv.writer(out)

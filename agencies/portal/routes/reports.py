@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from agencies.deps import Coordinator, Now, ReportReader, SessionDep, actor, coordinator, not_found
+from agencies.portal.fresh import sign_in_again
 from agencies.portal.pages import render
 from agencies.portal.report_view import (
     DOWNLOADS,
@@ -128,6 +129,11 @@ def answers_csv(
     """Every agency's submitted answers, pseudonymised: coordinators only, never board readers."""
     if round_id not in {r.id for r in reported_rounds(session=session)}:
         raise not_found()
+    again = sign_in_again(
+        request, session=session, who=who, at=at, step="answers.export", resume=request.url.path
+    )
+    if again is not None:
+        return again
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)

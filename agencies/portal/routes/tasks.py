@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
 from agencies.deps import Now, SessionDep, SignedIn, actor, not_found
+from agencies.portal.fresh import sign_in_again
 from agencies.portal.pages import render
 from flows.answers.access import AssignmentView, visible_assignments
 from flows.answers.export import safe_cell
@@ -130,6 +131,11 @@ def download(
     ]
     if not views:
         raise not_found()
+    again = sign_in_again(
+        request, session=session, who=who, at=at, step="answers.download", resume=request.url.path
+    )
+    if again is not None:
+        return again
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["agency", "case_ref", "version", "submitted_at", "question_id", "answer"])

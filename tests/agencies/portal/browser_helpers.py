@@ -1,0 +1,80 @@
+"""What the browser tests share: what they need, `jointaudit serve` on loopback, axe-core."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def skip_unless_browser(*also: str | None) -> None:
+    """Skip (fail under CI=true) when Chromium, axe-core, Playwright or `also` is missing."""
+    problem = next((p for p in also if p), None)
+    if not CHROMIUM.exists():
+        problem = f"{CHROMIUM} is missing (apt-get install chromium)"
+    elif not AXE.exists():
+        problem = f"{AXE} is missing (npm install --prefix var/node axe-core)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problem = "the playwright package is missing (pip install -e '.[dev]')"
+    if problem is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the browser test cannot run: {problem}")
+    pytest.skip(problem)
+
+
+@contextmanager
+def serving(port: int, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`jointaudit serve` on a loopback port with this environment; yields its address."""
+    command = [str(Path(sys.executable).parent / "jointaudit"), "serve", "--port", str(port)]
+    if not Path(command[0]).exists():
+        command = [shutil.which("jointaudit") or "jointaudit", *command[1:]]
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            for _ in range(150):
+                try:
+                    if httpx.get(base + "/", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            else:
+                pytest.fail("the portal did not start: " + log_path.read_text())
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def check_with_axe(page: Any, what: str) -> None:
+    """axe-core, no rule disabled, finds no WCAG 2.2 A or AA violation on the page."""
+    # evaluate() is not subject to the page's CSP, so the page keeps its real policy.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    assert result["passes"], f"axe checked nothing on {what}"
+    problems = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]
+    ]
+    assert problems == [], f"axe found WCAG 2.2 A/AA violations on {what}: {problems}"
