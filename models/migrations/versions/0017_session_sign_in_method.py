@@ -1,7 +1,7 @@
 """sessions record how and when the person signed in (an emailed link or a provider)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-04 19:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.types
 
 revision: str = '0017'
-down_revision: str | None = '0015'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
