@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from agencies.portal.tool_preview import govuk_stylesheet, write_preview
 from models.questionnaire.catalog import catalog, load_tool
-from tests.agencies.portal.test_browser import CHROMIUM, _axe, _missing
+from tests.agencies.portal.browser_helpers import CHROMIUM, check_with_axe, skip_unless_browser
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +18,7 @@ pytestmark = pytest.mark.browser
 def test_the_preview_file_reads_as_prose_anywhere_and_has_no_wcag_violations(
     tmp_path: Path, name: str
 ) -> None:
-    problem = _missing() or (None if govuk_stylesheet() else "run `make assets` first")
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the browser test cannot run: {problem}")
-        pytest.skip(problem)
+    skip_unless_browser(None if govuk_stylesheet() else "run `make assets` first")
     from playwright.sync_api import sync_playwright
 
     written = write_preview(load_tool(name), tmp_path / "written" / "preview.html")
@@ -48,6 +43,6 @@ def test_the_preview_file_reads_as_prose_anywhere_and_has_no_wcag_violations(
             headings = page.locator("h2.govuk-heading-m").all_inner_texts()
             assert headings[0] == "About this child" and headings[-1] == "Summary"
             page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
-            _axe(page, f"the preview of {name}")
+            check_with_axe(page, f"the preview of {name}")
         finally:
             browser.close()

@@ -14,19 +14,14 @@ programme, launches a balanced round and re-audits it.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 from playwright.sync_api import expect
@@ -38,6 +33,13 @@ from models.db import create_db_engine, upgrade_database
 from models.partnership import Person
 from models.settings import Settings
 from notifications.tokens import mint_sign_in_token
+from tests.agencies.portal.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    check_with_axe,
+    serving,
+    skip_unless_browser,
+)
 from tests.builders import (
     NOW,
     import_register,
@@ -50,42 +52,16 @@ from tests.builders import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = (
-    Path(__file__).resolve().parents[3]
-    / "var"
-    / "node"
-    / "node_modules"
-    / "axe-core"
-    / "axe.min.js"
-)
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 LEAD = "lead@police.example.org"
 COORDINATOR = "casey@testshire.example.org"
 EXAMPLE_REGISTRY = Path(__file__).resolve().parents[3] / "agencies" / "example" / "agencies.yaml"
 EXAMPLE_AGENCIES = "police;csc;icb"
 
 
-def _missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    if not AXE.exists():
-        return f"{AXE} is missing (npm install --prefix var/node axe-core)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is missing (pip install -e '.[dev]')"
-    return None
-
-
 @pytest.fixture
 def server(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """`jointaudit serve` on a free loopback port, against a prepared SQLite database."""
-    problem = _missing()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the browser test cannot run: {problem}")
-        pytest.skip(problem)
+    skip_unless_browser()
     url = f"sqlite:///{tmp_path / 'portal.db'}"
     monkeypatch.setenv("JOINTAUDIT_DATABASE_URL", url)
     engine = create_db_engine(url)
@@ -120,47 +96,15 @@ def server(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "JOINTAUDIT_DATABASE_URL": url}
-    command = [str(Path(sys.executable).parent / "jointaudit"), "serve", "--port", str(port)]
-    if not Path(command[0]).exists():
-        command = [shutil.which("jointaudit") or "jointaudit", *command[1:]]
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the portal did not start: " + (tmp_path / "serve.log").read_text())
+    with serving(port, {"JOINTAUDIT_DATABASE_URL": url}, tmp_path / "serve.log") as base:
         yield base, tokens
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
-def _axe(page: Any, what: str) -> None:
-    # evaluate() is not subject to the page's CSP, so the page keeps its real policy.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    assert result["passes"], f"axe checked nothing on {what}"
-    problems = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]
-    ]
-    assert problems == [], f"axe found WCAG 2.2 A/AA violations on {what}: {problems}"
 
 
 def _raise_concern(page: Any, text: str, *, risk: str, shots: Path | None = None) -> None:
     """Walk the journey from its first page to the confirmation, checking each page."""
 
     def look(name: str, what: str) -> None:
-        _axe(page, what)
+        check_with_axe(page, what)
         if shots is not None:
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
@@ -192,7 +136,7 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=CHROMIUM_ARGS,
         )
         page = browser.new_page()
         page.on(
@@ -200,16 +144,16 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
         )
         page.goto(base + "/")
         expect(page.locator("h1")).to_have_text("Complete your agency's joint case audit")
-        _axe(page, "the start page")
+        check_with_axe(page, "the start page")
 
         page.goto(f"{base}/sign-in/{token}")
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(base + "/tasks")
         assert "0 of 6" in page.content()
-        _axe(page, "the task list")
+        check_with_axe(page, "the task list")
 
         page.locator(".govuk-task-list__link").first.click()
-        _axe(page, "the questionnaire")
+        check_with_axe(page, "the questionnaire")
         for radios in page.locator(".govuk-radios").all():
             name = radios.locator("input").first.get_attribute("name")
             if name != "q__info_sharing":  # left out on purpose: a validation error
@@ -220,7 +164,7 @@ def test_a_lead_signs_in_fills_a_questionnaire_fixes_an_error_submits_and_raises
         expect(summary).to_be_visible()
         expect(page).to_have_title(re.compile("^Error:"))
         assert page.input_value("#q__good_practice") == "Prompt referral to the MASH."
-        _axe(page, "the error page")
+        check_with_axe(page, "the error page")
         summary.locator("a[href='#q__info_sharing']").click()
         page.check("#q__info_sharing")
         page.get_by_role("button", name="Submit answers").click()
@@ -247,11 +191,11 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
         browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
-        _axe(page, "the rounds list")
+        check_with_axe(page, "the rounds list")
 
         page.get_by_role("link", name="1: Domestic abuse joint audit").click()
         expect(page.locator("h1")).to_have_text("Domestic abuse joint audit")
-        _axe(page, "the round page")
+        check_with_axe(page, "the round page")
 
         page.get_by_role("link", name="Extend the deadline").click()
         page.fill("#due-day", "19")
@@ -259,19 +203,19 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
         page.fill("#due-year", "2026")
         page.get_by_role("button", name="Extend the deadline").click()
         expect(page.locator(".govuk-error-summary")).to_be_visible()
-        _axe(page, "a change form with an error")
+        check_with_axe(page, "a change form with an error")
 
         page.goto(f"{base}/coordinator/rounds/1/changes/cancel")
         page.fill("#reason", "Inspection announced")
         page.get_by_role("button", name="Cancel the round").click()
         expect(page.locator("h1")).to_have_text("Are you sure you want to cancel this round?")
-        _axe(page, "a confirmation page")
+        check_with_axe(page, "a confirmation page")
 
         page.goto(f"{base}/coordinator/rounds/1")
         page.fill("#reason", "Moderation meeting")
         page.get_by_role("button", name="Show identities").click()
         expect(page.locator("h2#identities")).to_be_visible()
-        _axe(page, "the round page with identities")
+        check_with_axe(page, "the round page with identities")
         browser.close()
     assert csp_errors == []
 
@@ -300,7 +244,7 @@ def test_a_concern_with_text_reaches_the_front_door_which_records_a_referral(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=CHROMIUM_ARGS,
         )
         lead = browser.new_context().new_page()
         lead.on("dialog", lambda d: csp_errors.append("a script ran: " + d.message))
@@ -322,20 +266,20 @@ def test_a_concern_with_text_reaches_the_front_door_which_records_a_referral(
         door.wait_for_url(base + "/concerns/1")
         assert text in door.locator("main").inner_text() and "POL-" in door.content()
         expect(door.locator("dd", has_text="Police Lead, Police agency")).to_be_visible()
-        _axe(door, "the front door's concern page")
+        check_with_axe(door, "the front door's concern page")
         door.screenshot(path=str(shots / "concern-5-front-door.png"), full_page=True)
         door.get_by_role("button", name="Save the decision").click()
         expect(door.locator(".govuk-error-summary")).to_be_visible()
-        _axe(door, "the decision with an error")
+        check_with_axe(door, "the decision with an error")
         door.check("#outcome-referred")
         door.fill("#reference", "MASH-2026-0042")
         door.get_by_role("button", name="Save the decision").click()
         expect(door.locator(".govuk-notification-banner")).to_be_visible()
         assert "MASH-2026-0042" in door.content()
-        _axe(door, "the concern page after the referral")
+        check_with_axe(door, "the concern page after the referral")
         door.screenshot(path=str(shots / "concern-6-referred.png"), full_page=True)
         door.goto(base + "/concerns")
-        _axe(door, "the front door's concerns")
+        check_with_axe(door, "the front door's concerns")
         door.screenshot(path=str(shots / "concern-7-list.png"), full_page=True)
 
         coordinator = browser.new_context().new_page()
@@ -343,15 +287,15 @@ def test_a_concern_with_text_reaches_the_front_door_which_records_a_referral(
         coordinator.get_by_role("button", name="Sign in").click()
         coordinator.goto(base + "/coordinator/rounds/1/concerns")
         assert "MASH-2026-0042" in coordinator.content()
-        _axe(coordinator, "the coordinator's concerns")
+        check_with_axe(coordinator, "the coordinator's concerns")
         coordinator.screenshot(path=str(shots / "concern-8-coordinator.png"), full_page=True)
         coordinator.get_by_role("link", name="Open concern 1").click()
         assert "POL-" not in coordinator.content()
-        _axe(coordinator, "the coordinator's concern page")
+        check_with_axe(coordinator, "the coordinator's concern page")
         coordinator.screenshot(path=str(shots / "concern-9-coordinator-page.png"), full_page=True)
         coordinator.get_by_role("button", name="Show identities").click()
         assert "POL-" in coordinator.content()
-        _axe(coordinator, "the coordinator's concern page with the identity")
+        check_with_axe(coordinator, "the coordinator's concern page with the identity")
         coordinator.screenshot(path=str(shots / "concern-10-identities.png"), full_page=True)
         browser.close()
     assert csp_errors == []
@@ -368,7 +312,7 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=CHROMIUM_ARGS,
         )
         page = browser.new_page(viewport={"width": 1024, "height": 900})
         page.on(
@@ -397,7 +341,7 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         page.get_by_role("button", name="Save as draft").click()
         banner = page.locator(".govuk-notification-banner--success")
         expect(banner).to_contain_text("Draft saved at ")
-        _axe(page, "the questionnaire after saving a draft")
+        check_with_axe(page, "the questionnaire after saving a draft")
         page.screenshot(path=str(tmp_path / "case-saved.png"))
 
         page.get_by_role("button", name="Submit answers").click()
@@ -405,7 +349,7 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         message = "Select whether information about the domestic abuse was shared between"
         assert message in summary.inner_text()
         assert message in page.locator("#q__info_sharing-error").inner_text()
-        _axe(page, "the questionnaire with errors")
+        check_with_axe(page, "the questionnaire with errors")
         page.screenshot(path=str(tmp_path / "case-errors.png"))
         field = page.locator(".govuk-form-group--error").first
         field.scroll_into_view_if_needed()
@@ -416,14 +360,14 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
         page.get_by_role("button", name="Submit answers").click()
         next_link = page.locator(".govuk-notification-banner__link", has_text="Next case")
         expect(next_link).to_be_visible()
-        _axe(page, "the submitted case with the next case link")
+        check_with_axe(page, "the submitted case with the next case link")
         page.screenshot(path=str(tmp_path / "case-submitted.png"))
         next_link.click()
         expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
 
         page.goto(base + "/tasks")
         assert "1 of 6 answered: 1 submitted, 0 not known" in page.content()
-        _axe(page, "the task list after a submission")
+        check_with_axe(page, "the task list after a submission")
         page.screenshot(path=str(tmp_path / "task-list.png"), full_page=True)
         browser.close()
     assert csp_errors == []
@@ -438,7 +382,7 @@ def _signed_in_coordinator(
     """Chromium with a page signed in as the coordinator, on the rounds list; CSP reports kept."""
     browser = playwright.chromium.launch(
         executable_path=str(CHROMIUM),
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        args=CHROMIUM_ARGS,
     )
     page = browser.new_page()
     page.on("console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None)
@@ -449,7 +393,7 @@ def _signed_in_coordinator(
 
 
 def _look(page: Any, shot: Path, what: str) -> None:
-    _axe(page, what)
+    check_with_axe(page, what)
     page.screenshot(path=str(shot), full_page=True)
 
 
@@ -533,14 +477,14 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.set_input_files("#register_file", str(write_csv(tmp_path / "bad.csv", bad)))
         page.get_by_role("button", name="Import the register").click()
         expect(page.locator(".govuk-error-summary")).to_contain_text("nothing was imported")
-        _axe(page, "the register page with problems")
+        check_with_axe(page, "the register page with problems")
         page.screenshot(path=str(tmp_path / "register-problems.png"), full_page=True)
         good = register_of(counts={"CP": 2, "CIN": 2, "EH": 2}, agencies=EXAMPLE_AGENCIES)
         good += register_of(counts={"CIN": 3}, prefix="N", agencies=EXAMPLE_AGENCIES)
         page.set_input_files("#register_file", str(write_csv(tmp_path / "good.csv", good)))
         page.get_by_role("button", name="Import the register").click()
         expect(page.locator("main")).to_contain_text("The register was imported")
-        _axe(page, "the register page")
+        check_with_axe(page, "the register page")
         page.screenshot(path=str(tmp_path / "register.png"), full_page=True)
 
         page.goto(base + "/coordinator/programme")
@@ -551,13 +495,13 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.set_input_files("#programme_file", str(write_yaml(tmp_path / "p.yaml", plan)))
         page.get_by_role("button", name="Upload the programme").click()
         expect(page.locator("main")).to_contain_text("The programme was loaded")
-        _axe(page, "the programme page")
+        check_with_axe(page, "the programme page")
         page.screenshot(path=str(tmp_path / "programme.png"), full_page=True)
 
         page.goto(base + "/coordinator/rounds")
         page.get_by_role("button", name="Launch a round", exact=True).click()
         expect(page.locator("h1")).to_have_text("Launch a round")
-        _axe(page, "the launch form")
+        check_with_axe(page, "the launch form")
         page.screenshot(path=str(tmp_path / "launch-form.png"), full_page=True)
 
         page.fill("#title", "Domestic abuse, balanced")
@@ -578,7 +522,7 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.get_by_role("button", name="Check the selection").click()
         summary = page.locator(".govuk-error-summary")
         expect(summary).to_contain_text("Christmas Day")
-        _axe(page, "the launch form with an error")
+        check_with_axe(page, "the launch form with an error")
         page.screenshot(path=str(tmp_path / "launch-error.png"), full_page=True)
         page.fill("#due-day", "15")
         page.fill("#due-month", "1")
@@ -586,7 +530,7 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.get_by_role("button", name="Check the selection").click()
         expect(page.locator("h1")).to_have_text("Domestic abuse, balanced")
         assert page.locator("#cases li").count() == 3
-        _axe(page, "the checked selection")
+        check_with_axe(page, "the checked selection")
         page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
         page.get_by_role("button", name="Launch").click()
         page.wait_for_url(base + "/coordinator/rounds/2?launched=1")
@@ -594,11 +538,11 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         chasing = page.locator("#chasing")
         expect(chasing).to_be_visible()
         assert "Reminder" in page.content()
-        _axe(page, "the new round with its chase schedule")
+        check_with_axe(page, "the new round with its chase schedule")
         page.screenshot(path=str(tmp_path / "round.png"), full_page=True)
 
         page.get_by_role("link", name="Re-audit using the same parameters").click()
-        _axe(page, "the re-audit form")
+        check_with_axe(page, "the re-audit form")
         page.screenshot(path=str(tmp_path / "reaudit-form.png"), full_page=True)
         page.fill("#due-day", "15")
         page.fill("#due-month", "6")
@@ -606,17 +550,17 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
         page.get_by_label("The very same cases").check()
         page.get_by_role("button", name="Check the re-audit").click()
         expect(page.locator("main")).to_contain_text("The same cases as round 2")
-        _axe(page, "the checked re-audit")
+        check_with_axe(page, "the checked re-audit")
         page.screenshot(path=str(tmp_path / "reaudit-check.png"), full_page=True)
         page.get_by_role("button", name="Launch").click()
         page.wait_for_url(base + "/coordinator/rounds/3?launched=1")
         assert "Re-audit of" in page.content()
 
         page.goto(base + "/coordinator/rounds/new/named")
-        _axe(page, "the named cases form")
+        check_with_axe(page, "the named cases form")
         page.screenshot(path=str(tmp_path / "named-form.png"), full_page=True)
         page.goto(base + "/coordinator/tools/domestic-abuse")
-        _axe(page, "the tool preview")
+        check_with_axe(page, "the tool preview")
         page.screenshot(path=str(tmp_path / "tool-preview.png"), full_page=True)
         browser.close()
     assert csp_errors == []

@@ -14,8 +14,9 @@ from flows.reconcile.run import reconcile_round
 from models.case import Case
 from models.db import create_db_engine
 from models.round import RoundCase
+from tests.agencies.portal.browser_helpers import CHROMIUM, check_with_axe
 from tests.agencies.portal.plan_helpers import ANSWERS
-from tests.agencies.portal.test_browser import CHROMIUM, COORDINATOR, _axe, server
+from tests.agencies.portal.test_browser import COORDINATOR, server
 from tests.builders import NOW, submit_answers
 
 pytestmark = pytest.mark.browser
@@ -65,7 +66,7 @@ def test_the_findings_page_passes_axe_and_downloads_its_csv(server: Any, tmp_pat
         expect(page.locator("h1")).to_have_text("Findings")
         expect(page.get_by_text("Discrepancies for the moderation meeting")).to_be_visible()
         page.screenshot(path=str(shots / "findings.png"), full_page=True)
-        _axe(page, "the findings page")
+        check_with_axe(page, "the findings page")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download the findings as a spreadsheet (CSV)").click()
         assert download.value.suggested_filename == "round-1-findings.csv"

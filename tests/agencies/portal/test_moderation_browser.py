@@ -15,7 +15,8 @@ from models.agency import Agency
 from models.answers import Answer, AnswerSet
 from models.db import create_db_engine
 from models.round import Assignment
-from tests.agencies.portal.test_browser import CHROMIUM, COORDINATOR, _axe, server
+from tests.agencies.portal.browser_helpers import CHROMIUM, check_with_axe
+from tests.agencies.portal.test_browser import COORDINATOR, server
 from tests.agencies.portal.test_findings_browser import _reconcile_served_round
 
 pytestmark = pytest.mark.browser
@@ -87,12 +88,12 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         assert re.search(r"0 of \d+ items agreed", page.locator("#progress").inner_text())
         expect(page.locator("#item-1").get_by_text(COMMENT)).to_be_visible()
         page.screenshot(path=str(shots / "moderation.png"), full_page=True)
-        _axe(page, "the moderation meeting page")
+        check_with_axe(page, "the moderation meeting page")
 
         page.get_by_role("button", name="Record the meeting").click()
         expect(page.locator(".govuk-error-summary")).to_be_visible()
         page.screenshot(path=str(shots / "moderation-error.png"), full_page=True)
-        _axe(page, "the moderation meeting page with errors")
+        check_with_axe(page, "the moderation meeting page with errors")
         page.get_by_label("Day").fill("27")
         page.get_by_label("Month").fill("11")
         page.get_by_label("Year").fill("2026")
@@ -110,7 +111,7 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         agreed, total = map(int, re.findall(r"\d+", progress)[:2])
         assert agreed == total and total > 2, progress
         page.screenshot(path=str(shots / "moderation-agreed.png"), full_page=True)
-        _axe(page, "the moderation meeting page, every item agreed")
+        check_with_axe(page, "the moderation meeting page, every item agreed")
 
         page.get_by_role("link", name=re.compile("Present the agenda on a screen")).click()
         expect(page.get_by_text("Case 1 of 2 on the agenda")).to_be_visible()
@@ -118,12 +119,12 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         assert page.get_by_text(COMMENT).count() == 0
         expect(page.get_by_text("Agreed: No").first).to_be_visible()
         page.screenshot(path=str(shots / "present-1.png"), full_page=True)
-        _axe(page, "the presenting view")
+        check_with_axe(page, "the presenting view")
         page.get_by_role("link", name=re.compile("Next")).click()
         expect(page.get_by_text("Case 2 of 2 on the agenda")).to_be_visible()
         assert page.locator("h1").inner_text() not in ("", first)
         page.screenshot(path=str(shots / "present-2.png"), full_page=True)
-        _axe(page, "the presenting view's second case")
+        check_with_axe(page, "the presenting view's second case")
 
         page.goto(f"{base}/coordinator/rounds/1/findings")
         expect(page.locator(".govuk-tag", has_text="Moderated").first).to_be_visible()

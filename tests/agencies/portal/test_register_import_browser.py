@@ -20,15 +20,8 @@ from models.register_import import (
     record_problems,
 )
 from models.settings import get_settings
-from tests.agencies.portal.test_browser import (
-    AXE,
-    CHROMIUM,
-    COORDINATOR,
-    LEAD,
-    WCAG_TAGS,
-    _axe,
-    server,
-)
+from tests.agencies.portal.browser_helpers import AXE, CHROMIUM, WCAG_TAGS, check_with_axe
+from tests.agencies.portal.test_browser import COORDINATOR, LEAD, server
 from tests.builders import NOW
 
 pytestmark = pytest.mark.browser
@@ -94,13 +87,13 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
         page.goto(f"{base}/coordinator/register")
         expect(page.get_by_role("link", name="See its progress")).to_be_visible()
         page.screenshot(path=str(shots / "register-with-an-import-waiting.png"), full_page=True)
-        _axe(page, "the register page with an import waiting")
+        check_with_axe(page, "the register page with an import waiting")
         page.get_by_role("link", name="See its progress").click()
         expect(page.locator("h1")).to_have_text("Register import")
         expect(page.get_by_text("Waiting to start")).to_be_visible()
         assert page.locator('meta[http-equiv="refresh"]').count() == 0
         page.screenshot(path=str(shots / "register-import-waiting.png"), full_page=True)
-        _axe(page, "a waiting import's progress page")
+        check_with_axe(page, "a waiting import's progress page")
 
         page.get_by_role("link", name="Refresh this page every 5 seconds").click()
         expect(page.get_by_role("link", name="Stop refreshing this page")).to_be_visible()
@@ -128,7 +121,7 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
         page.get_by_role("button", name="Check progress again").click()
         expect(page.get_by_text("The register was imported")).to_be_visible()
         page.screenshot(path=str(shots / "register-import-done.png"), full_page=True)
-        _axe(page, "a finished import's page")
+        check_with_axe(page, "a finished import's page")
 
         failed = _change()
         _change(failed, status=ImportStatus.failed, problem_count=2, finished_at=NOW)
@@ -136,7 +129,7 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
         expect(page.get_by_text("Not imported")).to_be_visible()
         assert page.locator('meta[http-equiv="refresh"]').count() == 0
         page.screenshot(path=str(shots / "register-import-failed.png"), full_page=True)
-        _axe(page, "a failed import's page")
+        check_with_axe(page, "a failed import's page")
 
         lead = browser.new_page()
         lead.goto(f"{base}/sign-in/{tokens[LEAD]}")
@@ -144,7 +137,7 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
         calendar = lead.get_by_role("link", name="Add the due date to your calendar")
         expect(calendar).to_be_visible()
         lead.screenshot(path=str(shots / "tasks-with-the-calendar-link.png"), full_page=True)
-        _axe(lead, "the task list with its calendar link")
+        check_with_axe(lead, "the task list with its calendar link")
         with lead.expect_download() as download:
             calendar.click()
         assert download.value.suggested_filename == "round-1.ics"

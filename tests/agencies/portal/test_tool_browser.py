@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from models.questionnaire import read_tool
 from tests.agencies.portal import test_browser
+from tests.agencies.portal.browser_helpers import CHROMIUM, check_with_axe
 
 pytestmark = pytest.mark.browser
 server = test_browser.server  # the same `jointaudit serve` fixture
@@ -31,7 +32,7 @@ def tools_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _look(page: Any, shots: Path, name: str, what: str) -> None:
-    test_browser._axe(page, what)
+    check_with_axe(page, what)
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
@@ -46,7 +47,7 @@ def test_a_coordinator_builds_a_small_tool_from_a_copy_previews_saves_and_finds_
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(test_browser.CHROMIUM),
+            executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page()

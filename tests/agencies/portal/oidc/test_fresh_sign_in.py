@@ -50,6 +50,7 @@ def test_the_identity_reveal_asks_for_a_fresh_sign_in_after_15_minutes_and_not_b
     asked = _reveal(sso)
     assert asked.status_code == 401 and AGAIN in asked.text  # type: ignore[attr-defined]
     assert "Child " not in asked.text  # type: ignore[attr-defined]
+    assert 'href="/coordinator/rounds">Rounds</a>' in asked.text  # type: ignore[attr-defined]
     [event] = _actions(sso, "portal.fresh_sign_in_asked")
     assert event.details == {"step": "round.identities"}
     found = PROVIDER_AGAIN.search(asked.text)  # type: ignore[attr-defined]
