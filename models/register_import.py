@@ -26,6 +26,10 @@ class ImportStatus(StrEnum):
     failed = "failed"
 
 
+FINISHED = (ImportStatus.done, ImportStatus.failed)
+WAITING = (ImportStatus.queued, ImportStatus.running)
+
+
 class RegisterImport(SQLModel, table=True):
     """One register upload handed to the deployment: its state, its counts, who sent it."""
 
@@ -102,8 +106,7 @@ def get_register_import(*, session: Session, import_id: int) -> RegisterImport:
 
 def unfinished_imports(*, session: Session) -> list[RegisterImport]:
     """Imports still waiting for the deployment or running, oldest first."""
-    waiting = (ImportStatus.queued, ImportStatus.running)
-    query = select(RegisterImport).where(col(RegisterImport.status).in_(waiting))
+    query = select(RegisterImport).where(col(RegisterImport.status).in_(WAITING))
     return list(session.exec(query.order_by(col(RegisterImport.id))))
 
 

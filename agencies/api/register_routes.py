@@ -17,12 +17,18 @@ from pydantic import BaseModel
 from agencies.api.coordinator_auth import CoordinatorCaller, coordinator_caller
 from agencies.api.schemas import Problem
 from agencies.deps import Now, SessionDep
-from flows.register.handoff import hand_over, upload_name
-from flows.register.importer import import_uploaded_file
+from flows.register.handoff import receive_upload, upload_name
 from flows.register.problems import problem_rows, refusal_message
+from flows.register.store import CaseImportSummary
 from models.audit_log import record_event
 from models.errors import ImportFileError, InputError, NotFoundError
-from models.register_import import ImportStatus, get_register_import, import_problems
+from models.register_import import (
+    WAITING,
+    ImportStatus,
+    RegisterImport,
+    get_register_import,
+    import_problems,
+)
 
 router = APIRouter(tags=["coordinator"])
 Caller = Annotated[CoordinatorCaller, Depends(coordinator_caller)]
@@ -84,6 +90,18 @@ def _problems(rows: list[tuple[str, str, str]]) -> list[FileProblem]:
     return [FileProblem(line=line, column=column, rule=rule) for line, column, rule in rows]
 
 
+def _counts(done: CaseImportSummary | RegisterImport) -> RegisterCounts:
+    """What an import changed, whether it ran in the request or through the deployment."""
+    return RegisterCounts(
+        batch_id=done.batch_id,
+        rows=done.rows,
+        new=done.created,
+        updated=done.updated,
+        unchanged=done.unchanged,
+        marked_inactive=done.deactivated,
+    )
+
+
 def _audit(
     session: SessionDep, who: CoordinatorCaller, action: str, at: Now, **details: Any
 ) -> None:
@@ -110,17 +128,14 @@ async def upload_register(
     and the rule, never a value."""
     name = upload_name(file.filename or "register.csv")
     data = await file.read()
-    settings = request.app.state.settings
-    queued = await hand_over(
-        session=session, data=data, source_name=name, settings=settings, actor=who.actor, now=at
-    )
-    if queued is not None and queued.id is not None:
-        body = _import_out(session, queued.id).model_dump(mode="json")
-        where = f"{request.scope.get('root_path', '')}/register/imports/{queued.id}"
-        return JSONResponse(body, status_code=202, headers={"Location": where})
     try:
-        summary = import_uploaded_file(
-            session=session, data=data, name=name, settings=settings, actor=who.actor, now=at
+        received = await receive_upload(
+            session=session,
+            data=data,
+            source_name=name,
+            settings=request.app.state.settings,
+            actor=who.actor,
+            now=at,
         )
     except (ImportFileError, InputError) as error:
         session.rollback()
@@ -134,29 +149,17 @@ async def upload_register(
         detail = refusal_message(len(rows))
         body = RegisterProblems(detail=detail, problems=_problems(rows)).model_dump()
         return JSONResponse(body, status_code=422)
+    if isinstance(received, RegisterImport):
+        body = _import_out(session, received.id or 0).model_dump(mode="json")
+        where = f"{request.scope.get('root_path', '')}/register/imports/{received.id}"
+        return JSONResponse(body, status_code=202, headers={"Location": where})
     session.commit()
-    return RegisterCounts(
-        batch_id=summary.batch_id,
-        rows=summary.rows,
-        new=summary.created,
-        updated=summary.updated,
-        unchanged=summary.unchanged,
-        marked_inactive=summary.deactivated,
-    )
+    return _counts(received)
 
 
 def _import_out(session: SessionDep, import_id: int) -> RegisterImportOut:
     upload = get_register_import(session=session, import_id=import_id)
-    counts = None
-    if upload.status == ImportStatus.done:
-        counts = RegisterCounts(
-            batch_id=upload.batch_id,
-            rows=upload.rows,
-            new=upload.created,
-            updated=upload.updated,
-            unchanged=upload.unchanged,
-            marked_inactive=upload.deactivated,
-        )
+    counts = _counts(upload) if upload.status == ImportStatus.done else None
     return RegisterImportOut(
         import_id=import_id,
         status=upload.status,
@@ -185,6 +188,6 @@ def register_import(
         raise HTTPException(status_code=404, detail=str(error)) from None
     _audit(session, who, "api.register_import_viewed", at, import_id=import_id)
     session.commit()
-    if found.status in (ImportStatus.queued, ImportStatus.running):
+    if found.status in WAITING:
         response.headers["Retry-After"] = "5"
     return found

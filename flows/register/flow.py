@@ -17,7 +17,6 @@ from prefect.states import Failed
 from flows.orchestration import RETRY_DELAYS, retry_if_transient
 from flows.register.importer import import_case_file
 from flows.register.stored import (
-    FINISHED,
     fail_stored_import,
     finished_outcome,
     import_stored_file,
@@ -32,6 +31,7 @@ from models.errors import (
     TransientError,
     is_retryable,
 )
+from models.register_import import FINISHED
 from models.settings import get_settings
 from models.types import utcnow
 

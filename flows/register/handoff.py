@@ -15,6 +15,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from flows.register.importer import import_uploaded_file
+from flows.register.store import CaseImportSummary
 from models.audit_log import record_event
 from models.crypto import load_cipher
 from models.register_import import RegisterImport, queue_register_import
@@ -126,3 +128,24 @@ async def hand_over(
     session.add(upload)
     session.commit()
     return upload
+
+
+async def receive_upload(
+    *,
+    session: Session,
+    data: bytes,
+    source_name: str,
+    settings: Settings,
+    actor: str,
+    now: datetime,
+) -> RegisterImport | CaseImportSummary:
+    """A register upload from the page or the API: a large one queued for the deployment when
+    it can take it, else imported in the request (ImportFileError: nothing written)."""
+    queued = await hand_over(
+        session=session, data=data, source_name=source_name, settings=settings, actor=actor, now=now
+    )
+    if queued is not None:
+        return queued
+    return import_uploaded_file(
+        session=session, data=data, name=source_name, settings=settings, actor=actor, now=now
+    )

@@ -21,6 +21,7 @@ from models.audit_log import record_event
 from models.crypto import load_cipher
 from models.errors import ImportFileError
 from models.register_import import (
+    FINISHED,
     ImportStatus,
     RegisterImport,
     get_register_import,
@@ -28,8 +29,6 @@ from models.register_import import (
     stored_file,
 )
 from models.settings import Settings
-
-FINISHED = (ImportStatus.done, ImportStatus.failed)
 
 
 def start_stored_import(*, session: Session, import_id: int) -> RegisterImport:

@@ -14,13 +14,13 @@ from sqlmodel import Session
 from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
 from agencies.portal.coordinator_forms import readable
 from agencies.portal.coordinator_views import page
-from flows.register.handoff import hand_over, upload_name
-from flows.register.importer import import_uploaded_file
+from flows.register.handoff import receive_upload, upload_name
 from flows.register.problems import problem_rows, refusal_message
 from flows.register.summary import register_summary
 from models.errors import ImportFileError, JointauditError, NotFoundError
 from models.register_import import (
-    ImportStatus,
+    FINISHED,
+    RegisterImport,
     get_register_import,
     import_problems,
     unfinished_imports,
@@ -67,15 +67,14 @@ async def upload_register(
             return _page(request, session, error="Choose a CSV or XLSX file", status_code=400)
         name = upload_name(upload.filename)
         data = await upload.read()
-    settings = request.app.state.settings
-    queued = await hand_over(
-        session=session, data=data, source_name=name, settings=settings, actor=actor(who), now=at
-    )
-    if queued is not None:
-        return RedirectResponse(f"/coordinator/register/imports/{queued.id}", status_code=303)
     try:
-        summary = import_uploaded_file(
-            session=session, data=data, name=name, settings=settings, actor=actor(who), now=at
+        received = await receive_upload(
+            session=session,
+            data=data,
+            source_name=name,
+            settings=request.app.state.settings,
+            actor=actor(who),
+            now=at,
         )
     except ImportFileError as error:
         session.rollback()
@@ -84,9 +83,11 @@ async def upload_register(
     except JointauditError as error:
         session.rollback()
         return _page(request, session, error=readable(error), status_code=400)
+    if isinstance(received, RegisterImport):
+        return RedirectResponse(f"/coordinator/register/imports/{received.id}", status_code=303)
     session.commit()
     return RedirectResponse(
-        f"/coordinator/register?imported=1&batch={summary.batch_id}", status_code=303
+        f"/coordinator/register?imported=1&batch={received.batch_id}", status_code=303
     )
 
 
@@ -103,7 +104,7 @@ def import_progress(
         upload = get_register_import(session=session, import_id=import_id)
     except NotFoundError:
         raise not_found() from None
-    finished = upload.status in (ImportStatus.done, ImportStatus.failed)
+    finished = upload.status in FINISHED
     refreshing = not finished and request.query_params.get("refresh") == str(REFRESH_SECONDS)
     problems = import_problems(session=session, import_id=import_id) if finished else []
     return page(
