@@ -78,3 +78,21 @@ def check_with_axe(page: Any, what: str) -> None:
         (v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]
     ]
     assert problems == [], f"axe found WCAG 2.2 A/AA violations on {what}: {problems}"
+
+
+def signed_in_page(
+    playwright: Any, base: str, token: str, *, lands_on: str, csp_errors: list[str] | None = None
+) -> tuple[Any, Any]:
+    """Chromium with a page signed in through an emailed link, on the page it lands on; the
+    page's Content-Security-Policy reports kept in `csp_errors` when given."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    page = browser.new_page()
+    if csp_errors is not None:
+        page.on(
+            "console",
+            lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None,
+        )
+    page.goto(f"{base}/sign-in/{token}")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + lands_on)
+    return browser, page

@@ -38,6 +38,7 @@ from tests.agencies.portal.browser_helpers import (
     CHROMIUM_ARGS,
     check_with_axe,
     serving,
+    signed_in_page,
     skip_unless_browser,
 )
 from tests.builders import (
@@ -190,7 +191,13 @@ def test_a_coordinator_signs_in_lands_on_the_rounds_and_opens_a_round(server: An
     base, tokens = server
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
-        browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
+        browser, page = signed_in_page(
+            playwright,
+            base,
+            tokens[COORDINATOR],
+            lands_on="/coordinator/rounds",
+            csp_errors=csp_errors,
+        )
         check_with_axe(page, "the rounds list")
 
         page.get_by_role("link", name="1: Domestic abuse joint audit").click()
@@ -376,22 +383,6 @@ def test_a_lead_sees_sections_a_saved_banner_named_errors_and_the_next_case(
     )
 
 
-def _signed_in_coordinator(
-    playwright: Any, base: str, tokens: dict[str, str], csp_errors: list[str]
-) -> tuple[Any, Any]:
-    """Chromium with a page signed in as the coordinator, on the rounds list; CSP reports kept."""
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM),
-        args=CHROMIUM_ARGS,
-    )
-    page = browser.new_page()
-    page.on("console", lambda m: csp_errors.append(m.text) if "Security Policy" in m.text else None)
-    page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/coordinator/rounds")
-    return browser, page
-
-
 def _look(page: Any, shot: Path, what: str) -> None:
     check_with_axe(page, what)
     page.screenshot(path=str(shot), full_page=True)
@@ -469,7 +460,13 @@ def test_a_coordinator_checks_a_selection_launches_a_balanced_round_and_re_audit
     base, tokens = server
     csp_errors: list[str] = []
     with sync_playwright() as playwright:
-        browser, page = _signed_in_coordinator(playwright, base, tokens, csp_errors)
+        browser, page = signed_in_page(
+            playwright,
+            base,
+            tokens[COORDINATOR],
+            lands_on="/coordinator/rounds",
+            csp_errors=csp_errors,
+        )
         _set_up_the_partnership(page, base, tmp_path)
         page.get_by_role("link", name="The case register").click()
         bad = register_of(counts={"CP": 2, "CIN": 2, "EH": 2}, agencies=EXAMPLE_AGENCIES)

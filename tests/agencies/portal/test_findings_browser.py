@@ -14,7 +14,7 @@ from flows.reconcile.run import reconcile_round
 from models.case import Case
 from models.db import create_db_engine
 from models.round import RoundCase
-from tests.agencies.portal.browser_helpers import CHROMIUM, check_with_axe
+from tests.agencies.portal.browser_helpers import check_with_axe, signed_in_page
 from tests.agencies.portal.plan_helpers import ANSWERS
 from tests.agencies.portal.test_browser import COORDINATOR, server
 from tests.builders import NOW, submit_answers
@@ -54,14 +54,9 @@ def test_the_findings_page_passes_axe_and_downloads_its_csv(server: Any, tmp_pat
     _reconcile_served_round()
     shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        browser, page = signed_in_page(
+            playwright, base, tokens[COORDINATOR], lands_on="/coordinator/rounds"
         )
-        page = browser.new_page()
-        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/coordinator/rounds")
         page.goto(f"{base}/coordinator/rounds/1/findings")
         expect(page.locator("h1")).to_have_text("Findings")
         expect(page.get_by_text("Discrepancies for the moderation meeting")).to_be_visible()

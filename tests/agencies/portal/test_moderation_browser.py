@@ -15,7 +15,7 @@ from models.agency import Agency
 from models.answers import Answer, AnswerSet
 from models.db import create_db_engine
 from models.round import Assignment
-from tests.agencies.portal.browser_helpers import CHROMIUM, check_with_axe
+from tests.agencies.portal.browser_helpers import check_with_axe, signed_in_page
 from tests.agencies.portal.test_browser import COORDINATOR, server
 from tests.agencies.portal.test_findings_browser import _reconcile_served_round
 
@@ -74,14 +74,9 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
     _health_comments_on_every_case()
     shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        browser, page = signed_in_page(
+            playwright, base, tokens[COORDINATOR], lands_on="/coordinator/rounds"
         )
-        page = browser.new_page()
-        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/coordinator/rounds")
         page.goto(f"{base}/coordinator/rounds/1")
         page.get_by_role("link", name="Moderation meeting").click()
         expect(page.locator("h1")).to_have_text("Moderation meeting")

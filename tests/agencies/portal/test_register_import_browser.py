@@ -20,7 +20,12 @@ from models.register_import import (
     record_problems,
 )
 from models.settings import get_settings
-from tests.agencies.portal.browser_helpers import AXE, CHROMIUM, WCAG_TAGS, check_with_axe
+from tests.agencies.portal.browser_helpers import (
+    AXE,
+    WCAG_TAGS,
+    check_with_axe,
+    signed_in_page,
+)
 from tests.agencies.portal.test_browser import COORDINATOR, LEAD, server
 from tests.builders import NOW
 
@@ -76,14 +81,9 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
     shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
     waiting = _change()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        browser, page = signed_in_page(
+            playwright, base, tokens[COORDINATOR], lands_on="/coordinator/rounds"
         )
-        page = browser.new_page()
-        page.goto(f"{base}/sign-in/{tokens[COORDINATOR]}")
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/coordinator/rounds")
         page.goto(f"{base}/coordinator/register")
         expect(page.get_by_role("link", name="See its progress")).to_be_visible()
         page.screenshot(path=str(shots / "register-with-an-import-waiting.png"), full_page=True)
