@@ -62,6 +62,8 @@ def method_details(report: BoardReport) -> list[Block]:
     """Appendix C: what repeats the selection exactly (seed, criteria) and the tool version."""
     m = report.method
     criteria = "; ".join(f"{k}: {v}" for k, v in m.criteria.items()) or "none"
+    if m.named_cases:
+        criteria = "none: the cases were named"
     strata = ", ".join(f"{name} {n}" for name, n in m.strata)
     held = long_day(m.moderation_held_on) if m.moderation_held_on else "not yet held"
     sample = f"{m.cases} cases (sample size {m.sample_size})" + (f": {strata}" if strata else "")

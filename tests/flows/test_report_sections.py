@@ -321,3 +321,4 @@ def test_a_named_cases_round_is_marked_as_named_in_the_method_and_its_appendix(
     for fmt, text in texts(report, tmp_path / "out").items():
         assert "named for an inspection, not chosen at random" in text, fmt
         assert "Named cases (inspection)" in text and "Random seed" not in text, fmt
+        assert "none: the cases were named" in text and "domestic_abuse" not in text, fmt
