@@ -32,12 +32,13 @@ def start_session(
     now: datetime,
     lifetime: timedelta = SESSION_LIFETIME,
     signed_in_with: str = "link",
-    authenticated_at: datetime | None = None,
+    authenticated_at: datetime | None,
 ) -> str:
     """A new session for the person; returns the key for the cookie (256 random bits).
 
     `signed_in_with` is "link" or "oidc:" and the provider's key; `authenticated_at` is when
-    the person proved who they are (a provider may have done so earlier than now)."""
+    the person proved who they are (a provider may have done so earlier than now; None when
+    the provider did not say, which never counts as a recent sign-in)."""
     raw = secrets.token_urlsafe(32)
     session.add(
         PortalSessionRow(
@@ -46,7 +47,7 @@ def start_session(
             created_at=now,
             expires_at=now + lifetime,
             signed_in_with=signed_in_with,
-            authenticated_at=authenticated_at or now,
+            authenticated_at=authenticated_at,
         )
     )
     return raw
@@ -64,8 +65,8 @@ def signed_in_recently(*, session: Session, raw_key: str, now: datetime, within:
     row = session_row(session=session, raw_key=raw_key)
     if row is None or row.ended_at is not None:
         return False
-    proved = row.authenticated_at or row.created_at
-    return now - within <= proved <= now + timedelta(minutes=1)
+    proved = row.authenticated_at
+    return proved is not None and now - within <= proved <= now + timedelta(minutes=1)
 
 
 def end_session(*, session: Session, raw_key: str, now: datetime, by: str = "sign-out") -> None:

@@ -32,6 +32,20 @@ DEV_SECRET_KEY = "development-only-secret-key-change-me"
 NOTIFY_BASE_URL = "https://api.notifications.service.gov.uk"
 
 
+def email_domain(email: str) -> str:
+    """The domain of an email address, in lower case."""
+    return email.rsplit("@", 1)[-1].lower()
+
+
+def domain_list(value: object) -> object:
+    """Email domains from a comma-separated string or a list: trimmed, lower case, no "@"."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if isinstance(value, list | tuple):
+        return tuple(str(d).strip().lower().lstrip("@") for d in value if str(d).strip())
+    return value
+
+
 class OidcProvider(BaseModel):
     """An organisation's OpenID Connect provider (Entra ID, NHSmail): see docs/sign-in.md."""
 
@@ -42,17 +56,14 @@ class OidcProvider(BaseModel):
     issuer: str = Field(description="The issuer; its discovery document is read from it")
     client_id: str = Field(min_length=1)
     client_secret: SecretStr
-    domains: tuple[str, ...] = Field(default=(), description="The email domains it serves")
+    domains: tuple[str, ...] = Field(min_length=1, description="The email domains it serves")
     email_claim: Literal["email", "preferred_username", "upn"] = "email"
 
-    @field_validator("domains")
-    @classmethod
-    def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(domain.strip().lower() for domain in value if domain.strip())
+    _domains = field_validator("domains", mode="before")(domain_list)
 
     def serves(self, email: str) -> bool:
-        """Whether the address is in one of the provider's domains (any, if none are listed)."""
-        return not self.domains or email.rsplit("@", 1)[-1].lower() in self.domains
+        """Whether the address is in one of the provider's domains."""
+        return email_domain(email) in self.domains
 
 
 class Settings(BaseSettings):
@@ -167,18 +178,11 @@ class Settings(BaseSettings):
         description="The largest YAML file (registry, tool, programme) jointaudit reads",
     )
 
-    @field_validator("sso_required_domains", mode="before")
-    @classmethod
-    def _domain_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.split(",")
-        if isinstance(value, list | tuple):
-            return tuple(str(d).strip().lower().lstrip("@") for d in value if str(d).strip())
-        return value
+    _sso_domains = field_validator("sso_required_domains", mode="before")(domain_list)
 
     def sso_required_for(self, email: str) -> bool:
         """Whether this address must sign in with its organisation's provider."""
-        return email.rsplit("@", 1)[-1].lower() in self.sso_required_domains
+        return email_domain(email) in self.sso_required_domains
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

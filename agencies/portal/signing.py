@@ -30,8 +30,8 @@ def start_signed_in(
     session: Session,
     person_id: int,
     at: datetime,
-    signed_in_with: str = "link",
-    authenticated_at: datetime | None = None,
+    signed_in_with: str,
+    authenticated_at: datetime | None,
 ) -> str:
     """Start a session (ending the one it replaces) and audit it; the person's home page.
 

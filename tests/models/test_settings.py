@@ -65,7 +65,13 @@ def test_required_domains_and_providers_are_read_from_the_environment(
 
 
 def test_production_refuses_a_provider_that_is_not_https(monkeypatch: pytest.MonkeyPatch) -> None:
-    provider = {"key": "p", "name": "P", "issuer": "http://login.example.org", "client_id": "c"}
+    provider = {
+        "key": "p",
+        "name": "P",
+        "issuer": "http://login.example.org",
+        "client_id": "c",
+        "domains": ["example.org"],
+    }
     with pytest.raises(ValueError, match="https"):
         Settings(
             env="production",

@@ -26,7 +26,7 @@ class Identity:
 
     email: str
     subject: str
-    authenticated_at: datetime
+    authenticated_at: datetime | None  # None: the provider did not say (never fresh)
 
 
 def key_id(raw: str) -> str | None:
@@ -96,13 +96,13 @@ def identity_of(
     # How long before the token was issued the person proved who they are, by the
     # provider's own clock, so that a skew between the two clocks does not matter.
     issued, proved = claims.get("iat"), claims.get("auth_time")
-    ago = 0
+    ago = None
     if isinstance(issued, int | float) and isinstance(proved, int | float):
         ago = max(0, int(issued - proved))
-    if max_age is not None and (proved is None or ago > max_age + LEEWAY_SECONDS):
+    if max_age is not None and (ago is None or ago > max_age + LEEWAY_SECONDS):
         raise SignInRefusedError("not_fresh")
     return Identity(
         email=email,
         subject=str(claims.get("sub")),
-        authenticated_at=now - timedelta(seconds=ago),
+        authenticated_at=None if ago is None else now - timedelta(seconds=ago),
     )

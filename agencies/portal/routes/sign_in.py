@@ -214,7 +214,14 @@ def confirm(
         landing = safe_landing(used.landing)
         return use_provider_page(request, person.email, landing=landing, status_code=403)
     try:
-        home = start_signed_in(request, session=session, person_id=used.person_id, at=at)
+        home = start_signed_in(
+            request,
+            session=session,
+            person_id=used.person_id,
+            at=at,
+            signed_in_with="link",
+            authenticated_at=at,
+        )
     except SignInRefusedError:
         session.rollback()  # no longer in the registry: the link signs nobody in
         return render(request, "views/link_invalid.html", status_code=400)

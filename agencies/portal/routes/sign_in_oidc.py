@@ -18,6 +18,7 @@ from agencies.portal.pages import render
 from agencies.portal.signing import person_for_address, start_signed_in
 from models.audit_log import record_event
 from models.errors import SignInRefusedError, TransientError
+from models.settings import email_domain
 from notifications.tokens import safe_landing
 
 router = APIRouter(prefix="/sign-in/provider")
@@ -90,7 +91,7 @@ def callback(request: Request, key: str, session: SessionDep, at: Now) -> Respon
             now=at,
         )
         identity = identity_of(claims, provider=client.provider, now=at, max_age=pending.max_age)
-        domain = identity.email.rsplit("@", 1)[-1]
+        domain = email_domain(identity.email)
         person = person_for_address(session=session, email=identity.email)
         if person is None or person.id is None:
             raise SignInRefusedError("not_in_registry")

@@ -97,7 +97,12 @@ def providers(issuer: str, forged: str) -> tuple[OidcProvider, ...]:
         domains=domains,
     )
     forging = OidcProvider(
-        key="forged", name="Forged", issuer=forged, client_id=CLIENT_ID, client_secret=secret
+        key="forged",
+        name="Forged",
+        issuer=forged,
+        client_id=CLIENT_ID,
+        client_secret=secret,
+        domains=domains,
     )
     return (council, forging)
 

@@ -59,6 +59,9 @@ def running_provider(tmp: Path, *, redirect_base: str) -> Iterator[str]:
                 "post_logout_redirect_uris": [f"{redirect_base}/"],
                 "response_types": ["code"],
                 "grant_types": ["authorization_code"],
+                # Every ID token says when the person proved who they are: without it a
+                # sign-in never counts as recent (docs/sign-in.md).
+                "require_auth_time": True,
             }
         ],
     }

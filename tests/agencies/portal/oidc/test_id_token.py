@@ -30,7 +30,12 @@ def _provider(**changes: Any) -> OidcProvider:
 
 
 def test_entra_ids_upn_claim_carries_the_address_when_the_provider_says_so() -> None:
-    claims = {"sub": "x", "upn": "Priya.Shah@northbridge.gov.uk", "iat": ISSUED}
+    claims = {
+        "sub": "x",
+        "upn": "Priya.Shah@northbridge.gov.uk",
+        "iat": ISSUED,
+        "auth_time": ISSUED,
+    }
     found = identity_of(claims, provider=_provider(email_claim="upn"), now=NOW)
     assert found.email == "priya.shah@northbridge.gov.uk" and found.authenticated_at == NOW
 
@@ -73,3 +78,16 @@ def test_a_token_signed_with_none_or_the_client_secret_is_refused_before_any_key
         with pytest.raises(SignInRefusedError) as refused:
             key_id(f"{header}.eyJzdWIiOiJ4In0.c2ln")
         assert refused.value.reason == "algorithm"
+
+
+def test_a_sign_in_whose_provider_does_not_say_when_the_person_proved_it_is_never_fresh() -> None:
+    claims = {"sub": "x", "email": "a@northbridge.gov.uk", "iat": ISSUED}
+    assert identity_of(claims, provider=_provider(), now=NOW).authenticated_at is None
+
+
+def test_a_provider_serves_only_its_listed_domains_written_with_or_without_an_at_sign() -> None:
+    provider = _provider(domains=("@NHS.net", " northbridge.gov.uk "))
+    assert provider.domains == ("nhs.net", "northbridge.gov.uk")
+    assert provider.serves("someone@nhs.net") and not provider.serves("someone@nhs.net.evil.org")
+    with pytest.raises(ValueError, match="domains"):
+        _provider(domains=())
