@@ -60,9 +60,8 @@ def session_row(*, session: Session, raw_key: str) -> PortalSessionRow | None:
     ).first()
 
 
-def signed_in_recently(*, session: Session, raw_key: str, now: datetime, within: timedelta) -> bool:
+def signed_in_recently(*, row: PortalSessionRow | None, now: datetime, within: timedelta) -> bool:
     """Whether the session's person proved who they are within this long before now."""
-    row = session_row(session=session, raw_key=raw_key)
     if row is None or row.ended_at is not None:
         return False
     proved = row.authenticated_at

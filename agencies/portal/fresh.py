@@ -27,11 +27,9 @@ def sign_in_again(
     settings: Settings = request.app.state.settings
     current: PortalSession = request.state.session
     within = timedelta(minutes=settings.fresh_sign_in_minutes)
-    if current.key is not None and signed_in_recently(
-        session=session, raw_key=current.key, now=at, within=within
-    ):
-        return None
     row = session_row(session=session, raw_key=current.key) if current.key else None
+    if signed_in_recently(row=row, now=at, within=within):
+        return None
     used = (row.signed_in_with or "link") if row else "link"
     providers = serving(request, who.email)
     # The provider the person signed in with first, when it serves them.
