@@ -96,3 +96,35 @@ def signed_in_page(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base + lands_on)
     return browser, page
+
+
+def seeded_portal_database(tmp_path: Path, settings: Any) -> tuple[str, int]:
+    """A SQLite file for a served portal: the test agencies, six named cases, and a launched
+    domestic abuse round; (its URL, the round's id)."""
+    from sqlmodel import Session
+
+    from flows.rounds.launch import launch_round
+    from models.db import create_db_engine, upgrade_database
+    from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
+
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    engine = create_db_engine(url)
+    upgrade_database(engine)
+    with Session(engine, expire_on_commit=False) as session:
+        load_agencies(session=session, tmp_path=tmp_path)
+        rows = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
+        for index, row in enumerate(rows):
+            row.update(child_name=f"Child {index}", ref_police=f"POL-{index}")
+        import_register(session=session, tmp_path=tmp_path, rows=rows)
+        launched = launch_round(
+            session=session,
+            params=launch_parameters(),
+            seed=42,
+            idempotency_key="browser",
+            now=NOW,
+            actor="test",
+            settings=settings,
+        )
+        session.commit()
+    engine.dispose()
+    return url, launched.round_id

@@ -28,8 +28,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from agencies.registry_file import read_registry
-from flows.rounds.launch import launch_round
-from models.db import create_db_engine, upgrade_database
+from models.db import create_db_engine
 from models.partnership import Person
 from models.settings import Settings
 from notifications.tokens import mint_sign_in_token
@@ -37,15 +36,13 @@ from tests.agencies.portal.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     check_with_axe,
+    seeded_portal_database,
     serving,
     signed_in_page,
     skip_unless_browser,
 )
 from tests.builders import (
     NOW,
-    import_register,
-    launch_parameters,
-    load_agencies,
     register_of,
     write_csv,
     write_yaml,
@@ -63,32 +60,17 @@ EXAMPLE_AGENCIES = "police;csc;icb"
 def server(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """`jointaudit serve` on a free loopback port, against a prepared SQLite database."""
     skip_unless_browser()
-    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    url, round_id = seeded_portal_database(tmp_path, settings)
     monkeypatch.setenv("JOINTAUDIT_DATABASE_URL", url)
     engine = create_db_engine(url)
-    upgrade_database(engine)
     with Session(engine, expire_on_commit=False) as session:
-        load_agencies(session=session, tmp_path=tmp_path)
-        rows = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
-        for index, row in enumerate(rows):
-            row.update(child_name=f"Child {index}", ref_police=f"POL-{index}")
-        import_register(session=session, tmp_path=tmp_path, rows=rows)
-        launched = launch_round(
-            session=session,
-            params=launch_parameters(),
-            seed=42,
-            idempotency_key="browser",
-            now=NOW,
-            actor="test",
-            settings=settings,
-        )
         tokens = {}
         for email in (LEAD, COORDINATOR):
             person = session.exec(select(Person).where(col(Person.email) == email)).one()
             tokens[email] = mint_sign_in_token(
                 session=session,
                 person_id=person.id or 0,
-                round_id=launched.round_id,
+                round_id=round_id,
                 now=NOW,
                 ttl=timedelta(days=3650),
             )

@@ -21,8 +21,7 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 from sqlmodel import Session
 
-from flows.rounds.launch import launch_round
-from models.db import create_db_engine, upgrade_database
+from models.db import create_db_engine
 from models.partnership import PortalSessionRow
 from models.settings import Settings
 from models.types import utcnow
@@ -30,6 +29,7 @@ from tests.agencies.portal.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     check_with_axe,
+    seeded_portal_database,
     serving,
     skip_unless_browser,
 )
@@ -40,7 +40,6 @@ from tests.agencies.portal.oidc.harness import (
     free_port,
     running_provider,
 )
-from tests.builders import NOW, import_register, launch_parameters, load_agencies, register_of
 
 pytestmark = pytest.mark.browser
 
@@ -67,27 +66,8 @@ def running(
 ) -> Iterator[Running]:
     """`jointaudit serve` with the council's provider, the provider, and a launched round."""
     skip_unless_browser(None if available() else "Node.js or oidc-provider is missing")
-    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    url, _round_id = seeded_portal_database(tmp_path, settings)
     monkeypatch.setenv("JOINTAUDIT_DATABASE_URL", url)
-    engine = create_db_engine(url)
-    upgrade_database(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        load_agencies(session=session, tmp_path=tmp_path)
-        rows = register_of(counts={"CP": 2, "CIN": 2, "EH": 2})
-        for index, row in enumerate(rows):
-            row.update(child_name=f"Child {index}", ref_police=f"POL-{index}")
-        import_register(session=session, tmp_path=tmp_path, rows=rows)
-        launch_round(
-            session=session,
-            params=launch_parameters(),
-            seed=42,
-            idempotency_key="browser",
-            now=NOW,
-            actor="test",
-            settings=settings,
-        )
-        session.commit()
-    engine.dispose()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with running_provider(tmp_path, redirect_base=base) as issuer:
