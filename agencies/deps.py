@@ -55,9 +55,10 @@ def not_found() -> HTTPException:
 MAX_ID = 2**31 - 1  # the largest value of an integer id column on PostgreSQL
 
 
-def ids_in_range(request: Request) -> None:
+async def ids_in_range(request: Request) -> None:
     """App-wide: an `..._id` in the path beyond any row's id is "not found", not a database
-    error (SQLite and PostgreSQL both refuse to compare an integer column with it)."""
+    error (SQLite and PostgreSQL both refuse to compare an integer column with it); async, so
+    that every request does not hop to a worker thread and back for a check of its path."""
     for name, value in request.path_params.items():
         digits = name.endswith("_id") and isinstance(value, str) and value.isdigit()
         if digits and (len(value) > 10 or int(value) > MAX_ID):
