@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from models.errors import ImportFileError, Problem
 from models.questionnaire.base import Problems
+from models.questionnaire.conditions import CONDITION_ATTRIBUTES
 from models.questionnaire.located import Loc
 from models.questionnaire.sheets import Sheet, read_csv_folder, read_workbook
 from models.questionnaire.survey_rows import BEGIN, END, SheetReader, read_survey
@@ -22,12 +23,15 @@ from models.questionnaire.tool import Tool
 from models.yaml_source import _clean_path, load_yaml
 
 
-def _problem_message(detail: Any, question_type: str | None) -> str:
+def _problem_message(detail: Any, path: Loc, question_type: str | None) -> str:
     kind, message = detail["type"], str(detail["msg"]).removeprefix("Value error, ")
     if kind == "missing":
         return "missing: fill in this column"
     if kind == "too_short" and detail["loc"][-1:] == ("questions",):
         return f"this section has no questions: put them between its {BEGIN} and {END} rows"
+    if kind == "extra_forbidden" and path[-2:-1] == ("applies_when",):
+        known = ", ".join(CONDITION_ATTRIBUTES[:-1]) + f" or {CONDITION_ATTRIBUTES[-1]}"
+        return f'unknown attribute "{path[-1]}": a condition tests {known}'
     if kind == "extra_forbidden":
         shown = f"{question_type} questions" if question_type else "this row"
         return f"this column does not apply to {shown}: leave it blank"
@@ -45,7 +49,7 @@ def _locate(reader: SheetReader, data: dict[str, Any], error: ValidationError) -
         if len(path) >= 4 and path[0] == "sections" and path[2] == "questions":
             question = data["sections"][path[1]]["questions"][path[3]]
             question_type = question.get("type") if isinstance(question, dict) else None
-        problems.append(Problem(where, _problem_message(detail, question_type)))
+        problems.append(Problem(where, _problem_message(detail, path, question_type)))
     return problems
 
 

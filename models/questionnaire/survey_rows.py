@@ -130,11 +130,13 @@ class SheetReader:
         sheet = self.sheets["settings"]
         if not sheet.rows:
             self.fail("settings row 2", "missing: give the tool's name and title on row 2")
+            self.places[()] = "settings row 2"  # the model's own "missing" is then not repeated
             return
         number, cells = sheet.rows[0]
-        for column, text in cells.items():
+        for column in filter(None, sheet.columns):  # blank cells too: a missing one is located
             key = SETTINGS_ALIASES.get(column, column)
-            data[key] = text
+            if column in cells:
+                data[key] = cells[column]
             self.places[(key,)] = f"settings row {number}, column {column}"
         self.places[()] = f"settings row {number}"
         for extra, _ in sheet.rows[1:]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,32 @@ def test_the_html_keeps_charts_whole_across_pages(report: BoardReport) -> None:
     html = render_html(report)
     assert re.search(r"figure\.chart \{[^}]*break-inside: avoid", html)
     assert "counter(page)" in html and "string(doctitle)" in html
+
+
+def _boxes(box: object) -> Iterator[object]:
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def test_every_table_of_the_pdf_lies_inside_the_page_margins(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import TableBox
+
+    from flows.report.render import render_html
+
+    base, again = baseline_and_reaudit(session, settings, tmp_path)
+    seen = set()
+    for round_id in (base, again):
+        report = build_report(session=session, round_id=round_id, today=NOW.date())
+        for number, page in enumerate(HTML(string=render_html(report)).render().pages, 1):
+            area = page._page_box
+            right = area.content_box_x() + area.width
+            for box in _boxes(area):
+                if isinstance(box, TableBox):
+                    seen.add(" ".join(box.element.get("class", "").split()) or "table")
+                    edge = box.border_box_x() + box.border_width()
+                    assert edge <= right + 0.5, (round_id, number, box.element.get("class"))
+    assert "discrepancies" in seen and len(seen) > 3, seen

@@ -322,3 +322,20 @@ def test_a_named_cases_round_is_marked_as_named_in_the_method_and_its_appendix(
         assert "named for an inspection, not chosen at random" in text, fmt
         assert "Named cases (inspection)" in text and "Random seed" not in text, fmt
         assert "none: the cases were named" in text and "domestic_abuse" not in text, fmt
+
+
+def test_the_method_is_in_plain_words_and_the_seed_and_version_only_in_the_appendix(
+    session: Session, reaudit: tuple[int, int], tmp_path: Path
+) -> None:
+    report = build_report(session=session, round_id=reaudit[0], today=NOW.date())
+    chosen = (
+        "4 cases were chosen at random from 4 with a domestic abuse flag; the selection can be "
+        "repeated exactly."
+    )
+    assert report.method_text[0] == chosen
+    for fmt, text in texts(report, tmp_path / "out").items():
+        body = text[: text.index("Appendix A: Other findings")]
+        assert chosen in body, fmt
+        assert "Random seed" not in body and report.method.tool_version not in body, fmt
+        appendix = text[text.index("Appendix C: Method details") :]
+        assert "Random seed" in appendix and report.method.tool_version in appendix, fmt
