@@ -9,6 +9,7 @@ import typer
 from flows.cli.common import JSON_HELP, cli_actor, console, done, print_json, print_table
 from flows.reconcile.findings import Findings
 from flows.reconcile.run import latest_findings, moderate_answer, reconcile_round, record_meeting
+from flows.report.words import concern_states
 from models.db import session_scope
 from models.types import utcnow
 
@@ -31,8 +32,9 @@ def _print_findings(findings: Findings) -> None:
     state = "PROVISIONAL until moderation is recorded" if findings.provisional else "moderated"
     console.print(f"[bold]Round {findings.round_id} findings[/bold] ({state})")
     console.print(
-        f"Immediate concerns: {findings.concerns.get('total', 0)} "
-        f"({findings.concerns.get('referred', 0)} referred). Not known to the agency: "
+        f"Immediate concerns: {findings.concerns.get('total', 0)}"
+        + (f" ({concern_states(findings.concerns)})" if findings.concerns.get("total") else "")
+        + ". Not known to the agency: "
         + ", ".join(f"{a} {n}" for a, n in findings.not_known.items())
     )
     agencies = sorted(findings.responses)

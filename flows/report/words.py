@@ -121,20 +121,24 @@ def discrepancy_sentence(summary: DiscrepancySummary) -> str:
 CONCERN_ORDER = ("raised", "acknowledged", "referred", "not_referred")
 
 
+def concern_states(counts: dict[str, int]) -> str:
+    """How many concerns are in each recorded state, in the states' own words ('' for none)."""
+    wording = {state: concern_state_wording(state) for state in CONCERN_ORDER}
+    return "; ".join(
+        f"{counts[state]} {wording[state][0].lower()}{wording[state][1:]}"
+        for state in CONCERN_ORDER
+        if counts.get(state)
+    )
+
+
 def concerns_sentence(counts: dict[str, int]) -> str | None:
     """The round's immediate concerns as their recorded states say, never more (None: none)."""
     total = counts.get("total", 0)
     if not total:
         return None
-    wording = {state: concern_state_wording(state) for state in CONCERN_ORDER}
-    states = "; ".join(
-        f"{counts[state]} {wording[state][0].lower()}{wording[state][1:]}"
-        for state in CONCERN_ORDER
-        if counts.get(state)
-    )
     were = "were" if total != 1 else "was"
     return (
         f"{total} immediate concern{'s' if total != 1 else ''} for a child {were} raised while "
         f"auditing and sent to the front door at once, not held for the moderation meeting "
-        f"({states})."
+        f"({concern_states(counts)})."
     )

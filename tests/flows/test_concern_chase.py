@@ -137,3 +137,25 @@ def test_the_chaser_says_the_concern_is_not_yet_acknowledged_and_leads_to_it(
     assert subject == f"Not yet acknowledged: immediate concern {concern_id} from Police agency"
     assert concern_state_wording("raised") in text and "escalation contact" in text
     assert "immediate risk of significant harm" in text and "Bruises" not in text
+
+
+def test_the_chase_concerns_flow_travels_in_time_and_sends_each_step_once(
+    session: Session, settings: Settings, round_id: int
+) -> None:
+    from flows.chase.flow import chase_unacknowledged_concerns
+    from flows.orchestration import run_flow
+
+    raise_test_concern(session=session, round_id=round_id, now=FRIDAY_LATE, settings=settings)
+
+    def at(moment: datetime) -> int:
+        queued = int(run_flow(chase_unacknowledged_concerns(now=moment.isoformat())))
+        session.rollback()  # the flow's writes, read afresh
+        return queued
+
+    assert at(FRIDAY_LATE + timedelta(minutes=20)) == 0
+    assert [at(_at(MONDAY, 9, 30)), at(_at(MONDAY, 9, 45))] == [1, 0]
+    assert [at(_at(MONDAY, 10, 30)), at(_at(MONDAY, 11, 0))] == [1, 0]
+    assert _chasers(session) == [
+        ("escalation", "manager@police.example.org"),
+        ("coordinator", "casey@testshire.example.org"),
+    ]

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from flows.reconcile.findings import Compliance, Findings
 from flows.reconcile.run import latest_findings, moderate_answer, reconcile_round, record_meeting
 from flows.rounds.launch import launch_round
+from models.answers import Concern, ConcernState
 from models.errors import InputError, NotFoundError
 from models.round import AuditRound
 from models.settings import Settings
@@ -17,6 +18,7 @@ from tests.builders import (
     import_register,
     launch_parameters,
     load_agencies,
+    raise_test_concern,
     register_of,
     submit_answers,
 )
@@ -245,3 +247,22 @@ def test_findings_print_as_json_and_as_tables(
     assert main(["round", "findings", str(round_id)]) == 0
     out = capsys.readouterr().out
     assert "75% (3:4)" in out and "PROVISIONAL" in out and "Discrepancies (" in out
+
+
+def test_the_findings_table_names_each_concern_in_its_recorded_state(
+    session: Session, settings: Settings, round_id: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.cli import main
+
+    concern = session.get(
+        Concern,
+        raise_test_concern(session=session, round_id=round_id, now=NOW, settings=settings),
+    )
+    assert concern is not None
+    concern.state = ConcernState.not_referred
+    session.add(concern)
+    session.commit()
+    assert main(["round", "reconcile", str(round_id)]) == 0
+    capsys.readouterr()
+    assert main(["round", "findings", str(round_id)]) == 0
+    assert "Immediate concerns: 1 (1 looked at, no referral needed)." in capsys.readouterr().out

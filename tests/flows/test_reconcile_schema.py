@@ -11,6 +11,7 @@ import jsonschema
 from flows.reconcile.compute import question_findings
 from flows.reconcile.findings import Findings
 from flows.reconcile.schema import SCHEMA_PATH, findings_schema, schema_text
+from models.answers import ConcernState
 from tests.builders import round_answers
 from tests.flows.test_reconcile_compute import TOOL
 
@@ -63,3 +64,13 @@ def test_a_real_findings_document_and_the_documented_example_match_the_schema() 
         assert "standard_split" in error.message
     else:
         raise AssertionError("a document without standard_split passed the schema")
+
+
+def test_the_documented_concern_counts_name_every_recorded_state() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `concerns` |"))
+    example = re.search(r'"concerns": (\{[^}]*\})', text)
+    assert example is not None
+    for state in [*ConcernState, "total"]:
+        assert f"`{state}`" in row, state
+        assert state in json.loads(example.group(1)), state

@@ -19,6 +19,7 @@ from flows.reconcile.agreement.reading import SCALE_NAME, agreement_sentence, sh
 from flows.reconcile.findings import AgreementFigure, Compliance, Findings, QuestionFindings
 from flows.reconcile.load import round_tool
 from flows.reconcile.run import latest_findings
+from flows.report.words import concern_states
 from models.agency import agency_names
 from models.audit_log import record_event
 from models.errors import NotFoundError
@@ -215,6 +216,7 @@ def findings_page(
         questions=question_views(findings, tool, names),
         agenda=agenda(findings, names),
         scale_name=SCALE_NAME,
+        concern_states=concern_states(findings.concerns),
     )
 
 

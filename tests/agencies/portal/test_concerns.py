@@ -276,3 +276,14 @@ def test_a_link_request_for_the_front_doors_address_works_and_leads_to_its_conce
     )
     assert signed.headers["location"] == "/concerns"
     assert f'href="/concerns/{concern_id}"' in portal.client.get("/concerns").text
+
+
+def test_the_coordinators_concern_page_keeps_the_coordinators_navigation(portal: Portal) -> None:
+    concern_id = _raise(portal)
+    rounds = 'href="/coordinator/rounds">Rounds</a>'
+    for email, shown in ((COORDINATOR, True), (FRONT_DOOR, False), (ESCALATION, False)):
+        _as(portal, email)
+        assert (rounds in portal.client.get(f"/concerns/{concern_id}").text) == shown, email
+    _as(portal, COORDINATOR)
+    shown_identities: Any = portal.post(f"/concerns/{concern_id}/identities")
+    assert rounds in shown_identities.text

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 from sqlmodel import Session
 
 from flows.reconcile.run import moderate_answer, reconcile_round, record_meeting
+from models.answers import Concern, ConcernState
 from models.questionnaire.catalog import load_tool
 from models.questionnaire.scales import PartlyCountsAs
 from tests.agencies.portal.conftest import Portal
@@ -18,6 +20,7 @@ from tests.agencies.portal.plan_helpers import (
     add_board_reader,
     events,
     has_script,
+    person_id,
     reconciled,
 )
 from tests.builders import NOW
@@ -157,3 +160,22 @@ def test_the_csv_holds_the_pages_figures_and_its_download_is_audited(portal: Por
     assert [r["figure"] for r in agenda] == ["agenda 1", "agenda 2"]
     assert agenda[0]["detail"].startswith(f"case {refs[1]}: ")
     assert len(events(portal, "findings.exported")) == 1
+
+
+def test_the_findings_name_each_concern_in_its_recorded_state(portal: Portal) -> None:
+    reconciled(portal)
+    lead, case = person_id(portal, LEAD), portal.assignments("police")[0]
+    with Session(portal.engine) as session:
+        session.add_all(
+            Concern(round_id=portal.round_id, assignment_id=case, raised_by=lead, state=state)
+            for state in ConcernState
+        )
+        session.commit()
+        reconcile_round(session=session, round_id=portal.round_id, now=NOW, actor="c")
+        session.commit()
+    portal.sign_in(COORDINATOR)
+    text = html.unescape(portal.client.get(_paths(portal)[0]).text)
+    assert (
+        "4 in all: 1 raised, not yet acknowledged; 1 acknowledged, no decision on a referral"
+        " yet; 1 referred to children's social care; 1 looked at, no referral needed"
+    ) in text

@@ -126,4 +126,5 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         expect(page.get_by_text("Case level, all agencies (moderated)").first).to_be_visible()
         assert page.get_by_text("(provisional)").count() == 0
         page.screenshot(path=str(shots / "findings-moderated.png"))
+        check_with_axe(page, "the findings page, moderated")
         browser.close()
