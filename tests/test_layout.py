@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,16 @@ def test_an_import_under_type_checking_is_not_an_arrow() -> None:
 
 def test_a_cycle_of_two_modules_is_found() -> None:
     assert import_cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+IMPORT_RULE = re.compile(r"\b(?:[Mm]ay import|[Ii]mports only|[Ii]mports nothing)\b")
+
+
+def test_every_package_says_what_lives_there_and_what_it_may_import() -> None:
+    silent = []
+    for package in PACKAGES:
+        for init in sorted((ROOT / package).rglob("__init__.py")):
+            doc = ast.get_docstring(ast.parse(init.read_text())) or ""
+            if "\n\n" not in doc.strip() or not IMPORT_RULE.search(doc):
+                silent.append(str(init.relative_to(ROOT)))
+    assert silent == []
