@@ -212,3 +212,19 @@ def test_every_package_says_what_lives_there_and_what_it_may_import() -> None:
             if "\n\n" not in doc.strip() or not IMPORT_RULE.search(doc):
                 silent.append(str(init.relative_to(ROOT)))
     assert silent == []
+
+
+def test_portal_routes_take_their_session_and_guards_as_the_annotated_dependencies() -> None:
+    by_hand = []
+    for path in sorted((ROOT / "agencies" / "portal" / "routes").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            routed = any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+                for d in node.decorator_list
+            )
+            defaults = [*node.args.defaults, *node.args.kw_defaults]
+            if routed and any("Depends(db_session)" in ast.unparse(d) for d in defaults if d):
+                by_hand.append(f"{path.name}:{node.name}")
+    assert by_hand == []
