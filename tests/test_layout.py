@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -198,3 +199,32 @@ def test_an_import_under_type_checking_is_not_an_arrow() -> None:
 
 def test_a_cycle_of_two_modules_is_found() -> None:
     assert import_cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
+
+
+IMPORT_RULE = re.compile(r"\b(?:[Mm]ay import|[Ii]mports only|[Ii]mports nothing)\b")
+
+
+def test_every_package_says_what_lives_there_and_what_it_may_import() -> None:
+    silent = []
+    for package in PACKAGES:
+        for init in sorted((ROOT / package).rglob("__init__.py")):
+            doc = ast.get_docstring(ast.parse(init.read_text())) or ""
+            if "\n\n" not in doc.strip() or not IMPORT_RULE.search(doc):
+                silent.append(str(init.relative_to(ROOT)))
+    assert silent == []
+
+
+def test_portal_routes_take_their_session_and_guards_as_the_annotated_dependencies() -> None:
+    by_hand = []
+    for path in sorted((ROOT / "agencies" / "portal" / "routes").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            routed = any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+                for d in node.decorator_list
+            )
+            defaults = [*node.args.defaults, *node.args.kw_defaults]
+            if routed and any("Depends(db_session)" in ast.unparse(d) for d in defaults if d):
+                by_hand.append(f"{path.name}:{node.name}")
+    assert by_hand == []

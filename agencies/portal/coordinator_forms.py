@@ -80,3 +80,9 @@ def readable(error: JointauditError) -> str:
     """A domain error's message without a command-line hint, starting with a capital."""
     text = CLI_HINT.sub("", str(error)).strip() or "The change could not be made"
     return text[0].upper() + text[1:]
+
+
+def yaml_too_big(data: bytes, settings: Settings) -> str | None:
+    """Why an uploaded YAML file is refused for its size (JOINTAUDIT_MAX_YAML_BYTES), or None."""
+    cap = settings.max_yaml_bytes
+    return f"The file must be at most {cap:,} bytes" if len(data) > cap else None

@@ -2,6 +2,8 @@
 
 `read_tool` loads a YAML file; `Tool.version` is the hash of its meaning; each question
 offers `meets_standard`, `ordered_values` and `is_ordinal` for compliance and agreement.
+catalog.py finds the built-in tools (tools/) and the partnership's own; the spreadsheet
+modules read and write tools as XLSX and CSV. Imports only models/.
 """
 
 from models.questionnaire.base import Answer, BaseQuestion

@@ -131,6 +131,10 @@ def write_xlsx(tool: Tool, path: Path) -> Path:
         sheet = workbook.create_sheet(name)
         for row in rows:
             sheet.append(row)
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":  # a text that starts with "=" stays text
+                    cell.data_type = "s"
         sheet.freeze_panes = "A2"
         for index, column in enumerate(rows[0], start=1):
             sheet.cell(row=1, column=index).font = Font(bold=True)

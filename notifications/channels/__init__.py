@@ -2,6 +2,8 @@
 
 A channel is opened once per batch (one SMTP connection, one HTTP client), sends messages one
 by one and raises the errors of `notifications.errors`, whose classes decide retries.
+The base class lives in base.py, so a channel module never imports this package. May import
+models/ and the rest of notifications/; never flows/ or agencies/.
 """
 
 from __future__ import annotations

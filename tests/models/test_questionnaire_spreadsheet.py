@@ -321,3 +321,16 @@ def test_a_bad_workbook_changes_nothing_and_a_good_one_is_not_written_anywhere(
 
 def test_the_sheets_of_a_tool_are_survey_choices_and_settings_in_that_order() -> None:
     assert list(tool_sheets(load_tool("domestic-abuse"))) == ["survey", "choices", "settings"]
+
+
+def test_a_tool_text_that_looks_like_a_formula_is_written_to_xlsx_as_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from models.questionnaire import Tool
+
+    data = load_tool("domestic-abuse").model_dump(mode="json", exclude_none=True)
+    title = '=HYPERLINK("http://example.org","open")'
+    written = write_tool(Tool.model_validate({**data, "title": title}), tmp_path / "t.xlsx", "xlsx")
+    cells = [c for sheet in load_workbook(written) for row in sheet.iter_rows() for c in row]
+    assert [c.data_type for c in cells if c.value == title] == ["s"]
+    assert read_spreadsheet(written).title == title

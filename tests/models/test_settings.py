@@ -79,3 +79,16 @@ def test_production_refuses_a_provider_that_is_not_https(monkeypatch: pytest.Mon
             secret_key=SecretStr("not-the-development-secret"),
             oidc_providers=({**provider, "client_secret": "s"},),  # type: ignore[arg-type]
         )
+
+
+def test_docs_security_names_the_setting_of_every_limit() -> None:
+    limits = {
+        name
+        for name in Settings.model_fields
+        if ("max" in name.split("_") and not name.startswith("outbox_"))
+        or name in {"sign_in_token_ttl", "fresh_sign_in_minutes", "register_deployment_rows"}
+    }
+    assert {"max_body_bytes", "max_yaml_bytes", "register_max_mb"} <= limits
+    text = (Path(__file__).parents[2] / "docs" / "security.md").read_text()
+    limits_table = text.split("## Limits and their settings", 1)[1].split("\n## ", 1)[0]
+    assert [n for n in sorted(limits) if f"JOINTAUDIT_{n.upper()}" not in limits_table] == []

@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import coordinator, db_session, now
+from agencies.deps import Coordinator, Now, SessionDep, actor
 from agencies.portal.coordinator_views import page, round_or_404
 from agencies.portal.fresh import sign_in_again
 from flows.answers.export import safe_cell
@@ -198,10 +197,9 @@ def _load(session: Session, round_id: int) -> tuple[Findings | None, Tool]:
 
 @router.get("/rounds/{round_id}/findings", response_class=HTMLResponse)
 def findings_page(
-    request: Request, round_id: int, session: Session = Depends(db_session)
+    request: Request, round_id: int, _coordinator: Coordinator, session: SessionDep
 ) -> HTMLResponse:
     """The round's latest findings, most urgent first, as the moderation meeting reads them."""
-    coordinator(session, request)
     round_ = round_or_404(session=session, round_id=round_id)
     findings, tool = _load(session, round_id)
     if findings is None:
@@ -222,13 +220,9 @@ def findings_page(
 
 @router.get("/rounds/{round_id}/findings.csv", response_model=None)
 def findings_csv(
-    request: Request,
-    round_id: int,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    request: Request, round_id: int, who: Coordinator, session: SessionDep, at: Now
 ) -> Response:
     """The findings page's figures as CSV (no identities; case references on the agenda)."""
-    who = coordinator(session, request)
     findings, tool = _load(session, round_id)
     if findings is None:
         return Response("This round has not been reconciled yet.", status_code=409)
@@ -244,7 +238,7 @@ def findings_csv(
     writer.writerows(csv_rows(findings, tool, names))
     record_event(
         session=session,
-        actor=f"person:{who.id}",
+        actor=actor(who),
         action="findings.exported",
         entity_type="round",
         entity_id=round_id,

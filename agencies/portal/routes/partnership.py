@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from agencies.deps import Coordinator, Now, SessionDep, actor
-from agencies.portal.coordinator_forms import readable
+from agencies.portal.coordinator_forms import readable, yaml_too_big
 from agencies.portal.coordinator_views import page
 from agencies.portal.partnership_forms import CHANNELS
 from agencies.registry import list_agencies, load_registry_file
@@ -23,7 +23,6 @@ from models.errors import ImportFileError, JointauditError, NotFoundError
 from models.partnership import Person, is_coordinator
 
 router = APIRouter(prefix="/coordinator/partnership")
-MAX_UPLOAD = 1_000_000
 FIELD = "registry_file"
 DONE = {
     "added": "{name} was added",
@@ -127,9 +126,9 @@ async def upload(request: Request, who: Coordinator, session: SessionDep, at: No
         return _page(
             request, session, errors={FIELD: "Choose a registry file (YAML)"}, status_code=400
         )
-    if len(data) > MAX_UPLOAD:
-        errors = {FIELD: "The file must be smaller than 1 MB"}
-        return _page(request, session, errors=errors, status_code=400)
+    too_big = yaml_too_big(data, request.app.state.settings)
+    if too_big:
+        return _page(request, session, errors={FIELD: too_big}, status_code=400)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "agencies.yaml"
         path.write_bytes(data)

@@ -11,14 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
-from agencies.portal.coordinator_forms import readable
+from agencies.portal.coordinator_forms import readable, yaml_too_big
 from agencies.portal.coordinator_views import page
 from flows.programme.store import launch_planned_round, load_programme, programme_status
 from models.errors import ImportFileError, JointauditError, Problem
 from models.programme import PlannedRound
 
 router = APIRouter(prefix="/coordinator")
-MAX_UPLOAD = 1_000_000
 DONE = {
     "loaded": "The programme was loaded: the planned rounds below replace the ones not launched",
     "launched": "The planned round was launched",
@@ -65,10 +64,9 @@ async def upload_programme(
         data = await upload.read() if upload is not None and not isinstance(upload, str) else b""
     if not data:
         return _page(request, session, at, error="Choose a programme file (YAML)", status_code=400)
-    if len(data) > MAX_UPLOAD:
-        return _page(
-            request, session, at, error="The file must be smaller than 1 MB", status_code=400
-        )
+    too_big = yaml_too_big(data, request.app.state.settings)
+    if too_big:
+        return _page(request, session, at, error=too_big, status_code=400)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "programme.yaml"
         path.write_bytes(data)

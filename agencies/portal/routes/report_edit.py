@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from agencies.deps import coordinator, db_session, not_found, now
+from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
 from agencies.portal.forms import read_date
 from agencies.portal.pages import render
 from agencies.portal.report_view import SECTION_TITLES, portal_report
@@ -103,11 +103,11 @@ def edit_page(
     request: Request,
     round_id: int,
     what: str,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    _coordinator: Coordinator,
+    session: SessionDep,
+    at: Now,
 ) -> HTMLResponse:
     """The form for the front sheet, one section's narrative, or the highlights' notes."""
-    coordinator(session, request)
     report = _report(session, round_id, at)
     _fields(report, what)
     return _page(request, session, report, what)
@@ -144,23 +144,16 @@ def _read(form: FormData, fields: list[str]) -> tuple[dict[str, str], dict[str, 
 
 @router.post("/{what}", response_model=None)
 async def save(
-    request: Request,
-    round_id: int,
-    what: str,
-    session: Session = Depends(db_session),
-    at: datetime = Depends(now),
+    request: Request, round_id: int, what: str, who: Coordinator, session: SessionDep, at: Now
 ) -> Response:
     """Store the changed fields as new versions, then back to the report."""
-    who = coordinator(session, request)
     report = _report(session, round_id, at)
     form = await request.form()
     values, errors = _read(form, _fields(report, what))
     if errors:
         return _page(request, session, report, what, values, errors, _date_parts(form))
     scope = None if what == "defaults" else round_id
-    set_report_texts(
-        session=session, round_id=scope, values=values, now=at, actor=f"person:{who.id}"
-    )
+    set_report_texts(session=session, round_id=scope, values=values, now=at, actor=actor(who))
     session.commit()
     if what == "defaults":
         return RedirectResponse(f"/reports/{round_id}/edit/front-sheet", status_code=303)

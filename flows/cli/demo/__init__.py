@@ -1,4 +1,9 @@
-"""`jointaudit demo`: the story of a joint audit on the embedded SQLite default, step by step."""
+"""`jointaudit demo`: the story of a joint audit on the embedded SQLite default, step by step.
+
+The story (story.py), its partnership and register (data.py) and simulated answers
+(answers.py). May import the rest of flows/cli/, agencies/, flows/, notifications/ and
+models/, as any command may; nothing outside flows/cli/ imports it.
+"""
 
 from __future__ import annotations
 

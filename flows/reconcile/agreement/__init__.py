@@ -1,5 +1,7 @@
 """Inter-agency agreement on shared questions: pure, vectorised statistics.
 
+Imports nothing of the project (numpy and scipy only): reconcile/ feeds it matrices.
+
 Input is one (units, raters) float matrix per shared question: cases by agencies, holding
 category codes 0..q-1 (ordered by code for ordinal use) and NaN for N/A, "not known to this
 agency" or no answer. Missing ratings are excluded; `q` is the size of the scale, so unused

@@ -184,3 +184,20 @@ def test_the_download_gives_the_agencies_an_upload_loaded(portal: Portal, tmp_pa
     assert upload(portal, path.read_bytes()).status_code == 303
     downloaded = portal.client.get("/coordinator/partnership/registry.yaml").text
     assert [a["code"] for a in yaml.safe_load(downloaded)["agencies"]] == ["police", "csc"]
+
+
+def test_a_registry_upload_is_capped_by_the_yaml_setting_like_agencies_load(
+    portal: Portal,
+) -> None:
+    portal.sign_in(COORDINATOR)
+    content = yaml.safe_dump(registry_data()).encode()
+    padded = content + b"#" * (1_010_000 - len(content)) + b"\n"  # over 1 MB, under 1 MiB
+    assert upload(portal, padded).status_code == 303
+    settings = portal.client.app.state.settings  # type: ignore[attr-defined]
+    portal.client.app.state.settings = settings.model_copy(update={"max_yaml_bytes": 2048})  # type: ignore[attr-defined]
+    big = content + b"#" * (3000 - len(content)) + b"\n"
+    before = len(events(portal, "agencies.loaded"))
+    refused = upload(portal, big)
+    assert refused.status_code == 400
+    assert "The file must be at most 2,048 bytes" in refused.text
+    assert len(events(portal, "agencies.loaded")) == before

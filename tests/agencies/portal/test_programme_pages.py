@@ -87,3 +87,18 @@ def test_only_a_coordinator_reaches_the_programme(portal: Portal) -> None:
         assert portal.post("/coordinator/programme/da-winter/launch").status_code == 404  # type: ignore[attr-defined]
         assert portal.post("/coordinator/programme").status_code == 404  # type: ignore[attr-defined]
     assert _planned(portal) == []
+
+
+def test_a_programme_upload_is_capped_by_the_yaml_setting_like_programme_load(
+    portal: Portal,
+) -> None:
+    portal.sign_in(COORDINATOR)
+    content = _programme()
+    padded = content + b"#" * (1_010_000 - len(content)) + b"\n"  # over 1 MB, under 1 MiB
+    assert _upload(portal, padded).status_code == 303
+    settings = portal.client.app.state.settings  # type: ignore[attr-defined]
+    portal.client.app.state.settings = settings.model_copy(update={"max_yaml_bytes": 2048})  # type: ignore[attr-defined]
+    refused = _upload(portal, _programme(key="da-spring") + b"#" * 3000 + b"\n")
+    assert refused.status_code == 400
+    assert "The file must be at most 2,048 bytes" in refused.text
+    assert [p.key for p in _planned(portal)] == ["da-winter"]

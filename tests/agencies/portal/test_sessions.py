@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, col, select
 
 from agencies.registry import load_registry_file
@@ -41,6 +42,17 @@ def status_with(portal: Portal, cookie: str, path: str = "/tasks") -> int:
     return portal.client.get(path, follow_redirects=False).status_code
 
 
+def live_grants(portal: Portal, email: str) -> list[AccessGrant]:
+    with Session(portal.engine) as session:
+        return list(
+            session.exec(
+                select(AccessGrant)
+                .join(Person, col(Person.id) == col(AccessGrant.person_id))
+                .where(col(Person.email) == email, col(AccessGrant.revoked_at).is_(None))
+            )
+        )
+
+
 def test_a_copied_cookie_stops_working_once_its_session_has_signed_out(portal: Portal) -> None:
     copied = signed_in_cookie(portal, "lead@police.example.org")
     assert status_with(portal, copied) == 200
@@ -64,14 +76,7 @@ def test_a_lead_whose_agency_leaves_the_registry_is_signed_out_at_once(
     reload_registry(portal, tmp_path, registry_data(codes=("csc", "health")))
     assert status_with(portal, police) == 303
     assert status_with(portal, csc) == 200
-    with Session(portal.engine) as session:
-        live = session.exec(
-            select(AccessGrant)
-            .join(Person, col(Person.id) == col(AccessGrant.person_id))
-            .where(col(Person.email) == "lead@police.example.org")
-            .where(col(AccessGrant.revoked_at).is_(None))
-        ).all()
-        assert live == []
+    assert live_grants(portal, "lead@police.example.org") == []
     portal.client.cookies.clear()
     token = portal.token_for("lead@police.example.org")
     page = portal.client.get(f"/sign-in/{token}")
@@ -102,6 +107,58 @@ def test_a_replaced_lead_loses_access_and_the_new_lead_takes_over_the_round(
             select(AuditEvent).where(col(AuditEvent.action) == "access.revoked")
         ).all()
     assert len(revoked) == 1 and revoked[0].actor == "coordinator"
+
+
+def revocations_of(portal: Portal, email: str) -> list[AuditEvent]:
+    with Session(portal.engine) as session:
+        person = session.exec(select(Person).where(col(Person.email) == email)).one()
+        return list(
+            session.exec(
+                select(AuditEvent).where(
+                    col(AuditEvent.action) == "access.revoked",
+                    col(AuditEvent.entity_id) == str(person.id),
+                )
+            )
+        )
+
+
+@pytest.mark.parametrize("role", ["deputy", "escalation"])
+def test_a_replaced_deputy_or_escalation_contact_is_signed_out_revoked_and_audited(
+    portal: Portal, tmp_path: Path, role: str
+) -> None:
+    old_email = f"{'deputy' if role == 'deputy' else 'manager'}@police.example.org"
+    old = signed_in_cookie(portal, old_email)
+    assert status_with(portal, old) == 200
+    data = registry_data()
+    data["agencies"][0][role] = {"name": "Someone New", "email": f"new.{role}@police.example.org"}
+    reload_registry(portal, tmp_path, data)
+    assert status_with(portal, old) == 303
+    assert live_grants(portal, old_email) == []
+    (event,) = revocations_of(portal, old_email)
+    assert any(
+        what.startswith("contact:") and what.endswith(f":{role}") for what in event.details["lost"]
+    )
+    assert event.actor == "coordinator"
+    if role == "deputy":  # the deputy held the round's grant, and the new deputy holds it now
+        assert any(what.startswith("grant:") for what in event.details["lost"])
+        new = signed_in_cookie(portal, "new.deputy@police.example.org")
+        assert status_with(portal, new) == 200
+        assert "Domestic abuse joint audit" in portal.client.get("/tasks").text
+
+
+def test_a_board_reader_dropped_from_the_registry_loses_the_reports_at_once(
+    portal: Portal, tmp_path: Path
+) -> None:
+    board = "board@testshire.example.org"
+    data = registry_data()
+    data["partnership"]["board_readers"] = [{"name": "Dr Board", "email": board}]
+    reload_registry(portal, tmp_path, data)
+    copied = signed_in_cookie(portal, board)
+    assert status_with(portal, copied, "/reports") == 200
+    reload_registry(portal, tmp_path, registry_data())
+    assert status_with(portal, copied, "/reports") == 303
+    (event,) = revocations_of(portal, board)
+    assert event.details["lost"] == ["role:board_reader"]
 
 
 def test_a_coordinator_dropped_from_the_registry_loses_the_coordinator_pages_at_once(
