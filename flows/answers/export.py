@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -15,11 +14,10 @@ from flows.rounds.views import get_round
 from models.agency import Agency
 from models.answers import Answer, AnswerOption, AnswerSet, answer_value, counted_answers
 from models.case import Case
+from models.cells import safe_cell
 from models.round import Assignment
 
 COLUMNS = ("round_id", "case_ref", "agency", "question_id", "answer")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 class ExportRow(BaseModel):
@@ -37,14 +35,6 @@ class ExportRow(BaseModel):
             self.round_id,
             *(safe_cell(v) for v in (self.case_ref, self.agency, self.question_id, self.answer)),
         ]
-
-
-def safe_cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula and XML will accept."""
-    text = _CONTROL.sub("", value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def _value(answer: Answer, options: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from models.cells import unguarded
 from models.errors import ImportFileError, Problem
 
 SHEET_NAMES = ("survey", "choices", "settings")
@@ -165,7 +166,7 @@ def read_csv_folder(folder: Path) -> dict[str, Sheet]:
             reader = csv.reader(io.StringIO(text, newline=""))
             # A spreadsheet program shows each record as one row, even across line breaks.
             records: list[tuple[int, list[Any]]] = [
-                (number, list(record))
+                (number, [unguarded(cell) for cell in record])
                 for number, record in enumerate(itertools.islice(reader, MAX_ROWS + 50), start=1)
             ]
         except csv.Error as error:

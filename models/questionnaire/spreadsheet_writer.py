@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import yaml
 
+from models.cells import safe_cell
 from models.questionnaire.conditions import CONDITION_ATTRIBUTES, Condition
 from models.questionnaire.questions import Question
 from models.questionnaire.sheets import cell_text
@@ -154,11 +155,13 @@ def write_xlsx(tool: Tool, path: Path) -> Path:
 
 
 def write_csv_folder(tool: Tool, folder: Path) -> Path:
-    """Write the tool as survey.csv, choices.csv and settings.csv (UTF-8, for Excel too)."""
+    """Write the tool as survey.csv, choices.csv and settings.csv (UTF-8, for Excel too); a
+    text that Excel would run as a formula is guarded, and `read_csv_folder` removes the guard."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in tool_sheets(tool).items():
         buffer = io.StringIO(newline="")
-        csv.writer(buffer).writerows(rows)
+        guarded = [[safe_cell(c) if isinstance(c, str) else c for c in row] for row in rows]
+        csv.writer(buffer).writerows(guarded)
         write_atomically(folder / f"{name}.csv", text_writer(buffer.getvalue(), "utf-8-sig"))
     return folder
 

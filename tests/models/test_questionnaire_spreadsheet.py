@@ -334,3 +334,21 @@ def test_a_tool_text_that_looks_like_a_formula_is_written_to_xlsx_as_text(tmp_pa
     cells = [c for sheet in load_workbook(written) for row in sheet.iter_rows() for c in row]
     assert [c.data_type for c in cells if c.value == title] == ["s"]
     assert read_spreadsheet(written).title == title
+
+
+def test_a_tool_text_that_looks_like_a_formula_is_guarded_in_csv_and_read_back_unchanged(
+    tmp_path: Path,
+) -> None:
+    from models.questionnaire import Tool
+
+    data = load_tool("domestic-abuse").model_dump(mode="json", exclude_none=True)
+    title = '=HYPERLINK("http://example.org","open")'
+    tool = Tool.model_validate({**data, "title": title, "description": "-1 is not a number here"})
+    folder = write_tool(tool, tmp_path / "t", "csv")
+    settings = (folder / "settings.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in settings and "'-1 is not" in settings
+    assert "\n=HYPERLINK" not in settings and ",=HYPERLINK" not in settings
+    back = read_spreadsheet(folder)
+    assert back.title == title
+    assert back.description == "-1 is not a number here"
+    assert back.version == tool.version

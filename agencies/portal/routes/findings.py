@@ -13,7 +13,6 @@ from sqlmodel import Session
 from agencies.deps import Coordinator, Now, SessionDep, actor
 from agencies.portal.coordinator_views import page, round_or_404
 from agencies.portal.fresh import sign_in_again
-from flows.answers.export import safe_cell
 from flows.reconcile.agreement.reading import SCALE_NAME, agreement_sentence, short_label
 from flows.reconcile.findings import AgreementFigure, Compliance, Findings, QuestionFindings
 from flows.reconcile.load import round_tool
@@ -21,6 +20,7 @@ from flows.reconcile.run import latest_findings
 from flows.report.words import concern_states
 from models.agency import agency_names
 from models.audit_log import record_event
+from models.cells import safe_cell
 from models.errors import NotFoundError
 from models.questionnaire import Tool
 from models.questionnaire.scales import PartlyCountsAs

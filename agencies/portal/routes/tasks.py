@@ -15,13 +15,13 @@ from agencies.deps import Now, SessionDep, SignedIn, actor, not_found
 from agencies.portal.fresh import sign_in_again
 from agencies.portal.pages import render
 from flows.answers.access import AssignmentView, visible_assignments
-from flows.answers.export import safe_cell
 from flows.answers.identities import identity_for
 from flows.answers.store import read_values
 from flows.rounds.calendar_file import agency_calendar
 from flows.rounds.views import Progress, progress_of
 from models.answers import AnswerSet, AnswerSetStatus
 from models.audit_log import record_event
+from models.cells import safe_cell
 from models.partnership import is_coordinator
 from models.round import GrantRole
 
