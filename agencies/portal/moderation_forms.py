@@ -65,14 +65,21 @@ def read_meeting(form: FormData, agencies: Collection[str]) -> tuple[MeetingForm
     return found, errors
 
 
-def read_agreement(form: FormData, choices: Collection[str]) -> tuple[str, str, dict[str, str]]:
-    """One agenda item's agreed answer and how it was resolved, and what is wrong with them."""
+def read_agreement(
+    form: FormData, choices: Collection[str], *, discrepant: bool = True
+) -> tuple[str, str, dict[str, str]]:
+    """One item's agreed answer and how it was resolved (or, for an item with no discrepancy,
+    why its confirmed answer changed), and what is wrong with them."""
     value, resolution = _text(form, "value"), _text(form, "resolution")
     errors: dict[str, str] = {}
     if value not in choices:
         errors["value"] = "Select the answer the meeting agreed"
     if not resolution:
-        errors["resolution"] = "Enter how the meeting resolved the disagreement"
+        errors["resolution"] = (
+            "Enter how the meeting resolved the disagreement"
+            if discrepant
+            else "Enter why the agreed answer was changed"
+        )
     elif len(resolution) > MAX_RESOLUTION:
         errors["resolution"] = f"How it was resolved must be {MAX_RESOLUTION:,} characters or fewer"
     return value, resolution, errors

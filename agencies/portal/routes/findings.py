@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from agencies.deps import Coordinator, Now, SessionDep, actor
@@ -16,7 +16,7 @@ from agencies.portal.fresh import sign_in_again
 from flows.reconcile.agreement.reading import SCALE_NAME, agreement_sentence, short_label
 from flows.reconcile.findings import AgreementFigure, Compliance, Findings, QuestionFindings
 from flows.reconcile.load import round_tool
-from flows.reconcile.run import latest_findings
+from flows.reconcile.run import latest_findings, reconcile_round
 from flows.report.words import concern_states
 from models.agency import agency_names
 from models.audit_log import record_event
@@ -24,6 +24,7 @@ from models.cells import safe_cell
 from models.errors import NotFoundError
 from models.questionnaire import Tool
 from models.questionnaire.scales import PartlyCountsAs
+from models.round import RoundStatus
 
 router = APIRouter(prefix="/coordinator")
 
@@ -216,6 +217,17 @@ def findings_page(
         scale_name=SCALE_NAME,
         concern_states=concern_states(findings.concerns),
     )
+
+
+@router.post("/rounds/{round_id}/reconcile", response_model=None)
+def reconcile_now(round_id: int, who: Coordinator, session: SessionDep, at: Now) -> Response:
+    """Close collection and compute the findings now; pressed again, it changes nothing."""
+    round_ = round_or_404(session=session, round_id=round_id)
+    findings, _tool = _load(session, round_id)
+    if findings is None and round_.status == RoundStatus.collecting:
+        reconcile_round(session=session, round_id=round_id, now=at, actor=actor(who))
+        session.commit()
+    return RedirectResponse(f"/coordinator/rounds/{round_id}/findings", status_code=303)
 
 
 @router.get("/rounds/{round_id}/findings.csv", response_model=None)

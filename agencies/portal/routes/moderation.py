@@ -197,7 +197,7 @@ async def agree_item(
         # The agenda changed since the page was opened (a case withdrawn): show it again.
         return RedirectResponse(f"/coordinator/rounds/{round_id}/moderation", status_code=303)
     choices = [value for value, _label in _choices(tool, item.question_id)]
-    value, resolution, errors = read_agreement(form, choices)
+    value, resolution, errors = read_agreement(form, choices, discrepant=item.discrepant)
     if errors:
         keyed = {f"item-{number}-{name}": message for name, message in errors.items()}
         typed = {number: {"value": value, "resolution": resolution}}

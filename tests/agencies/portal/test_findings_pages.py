@@ -179,3 +179,48 @@ def test_the_findings_name_each_concern_in_its_recorded_state(portal: Portal) ->
         "4 in all: 1 raised, not yet acknowledged; 1 acknowledged, no decision on a referral"
         " yet; 1 referred to children's social care; 1 looked at, no referral needed"
     ) in text
+
+
+def _reconciliations(portal: Portal) -> int:
+    from sqlmodel import func, select
+
+    from models.moderation import Reconciliation
+
+    with Session(portal.engine) as session:
+        return session.exec(select(func.count()).select_from(Reconciliation)).one()
+
+
+def _status(portal: Portal) -> str:
+    from models.round import AuditRound
+
+    with Session(portal.engine) as session:
+        round_ = session.get(AuditRound, portal.round_id)
+        assert round_ is not None
+        return str(round_.status)
+
+
+def test_the_coordinator_closes_collection_and_reconciles_from_the_page_once(
+    portal: Portal,
+) -> None:
+    path = f"/coordinator/rounds/{portal.round_id}/reconcile"
+    portal.sign_in(LEAD)
+    assert getattr(portal.post(path), "status_code", None) == 404
+    portal.sign_in(COORDINATOR)
+    refused = portal.client.post(path, data={}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert _reconciliations(portal) == 0 and _status(portal) == "collecting"
+    page = portal.client.get(_paths(portal)[0]).text
+    assert "Close collection and reconcile now" in page and "closes collection" in page
+    moderation = portal.client.get(f"/coordinator/rounds/{portal.round_id}/moderation").text
+    assert "Close collection and reconcile now" in moderation
+    done = portal.post(path)
+    assert getattr(done, "status_code", None) == 303
+    assert getattr(done, "headers", {})["location"] == _paths(portal)[0]
+    assert _reconciliations(portal) == 1 and _status(portal) == "reconciling"
+    assert [e.actor for e in events(portal, "round.reconciled")] == [
+        f"person:{person_id(portal, COORDINATOR)}"
+    ]
+    assert getattr(portal.post(path), "status_code", None) == 303  # a second press
+    assert _reconciliations(portal) == 1 and len(events(portal, "round.reconciled")) == 1
+    text = portal.client.get(_paths(portal)[0]).text
+    assert "Provisional" in text and "Close collection and reconcile now" not in text

@@ -70,13 +70,19 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
     from playwright.sync_api import sync_playwright
 
     base, tokens = server
-    _reconcile_served_round()
+    _reconcile_served_round(reconcile=False)
     _health_comments_on_every_case()
     shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
     with sync_playwright() as playwright:
         browser, page = signed_in_page(
             playwright, base, tokens[COORDINATOR], lands_on="/coordinator/rounds"
         )
+        page.goto(f"{base}/coordinator/rounds/1/findings")
+        expect(page.get_by_text("This round has not been reconciled yet")).to_be_visible()
+        page.screenshot(path=str(shots / "findings-not-reconciled.png"), full_page=True)
+        check_with_axe(page, "the findings page before reconciling")
+        page.get_by_role("button", name="Close collection and reconcile now").click()
+        expect(page.locator(".govuk-tag", has_text="Provisional").first).to_be_visible()
         page.goto(f"{base}/coordinator/rounds/1")
         page.get_by_role("link", name="Moderation meeting").click()
         expect(page.locator("h1")).to_have_text("Moderation meeting")
@@ -107,6 +113,21 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
         assert agreed == total and total > 2, progress
         page.screenshot(path=str(shots / "moderation-agreed.png"), full_page=True)
         check_with_axe(page, "the moderation meeting page, every item agreed")
+
+        change = page.locator("#undisputed + p + table details").first
+        change.locator("summary").click()
+        change.get_by_role("button", name=re.compile("Save the agreed answer")).click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter why the agreed answer was changed"
+        )
+        opened = page.locator("details[open]").first
+        page.screenshot(path=str(shots / "moderation-change-error.png"), full_page=True)
+        check_with_axe(page, "the moderation meeting page, a confirmed answer being changed")
+        opened.get_by_label(re.compile("Why the answer was changed")).fill("Records re-read")
+        opened.get_by_role("button", name=re.compile("Save the agreed answer")).click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(
+            "The agreed answer is saved"
+        )
 
         page.get_by_role("link", name=re.compile("Present the agenda on a screen")).click()
         expect(page.get_by_text("Case 1 of 2 on the agenda")).to_be_visible()

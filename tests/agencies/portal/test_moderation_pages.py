@@ -232,3 +232,31 @@ def test_the_presenting_view_shows_one_case_at_a_time_without_identities_or_comm
     assert f"Case {refs[3]}" in second and 'rel="prev"' in second and 'rel="next"' not in second
     assert portal.client.get(f"{_base(portal)}/present/3").status_code == 404
     assert portal.client.get(f"{_base(portal)}/present/0").status_code == 404
+
+
+def test_a_confirmed_answer_with_no_discrepancy_is_changed_on_the_page_with_a_reason(
+    portal: Portal,
+) -> None:
+    refs = reconciled(portal)
+    portal.sign_in(COORDINATOR)
+    assert "Change the agreed answer" not in portal.client.get(_base(portal)).text
+    assert post(portal, f"{_base(portal)}/confirm").status_code == 303
+    page = portal.client.get(_base(portal)).text
+    assert "moderate-answer" not in page
+    found = re.search(rf'id="item-(\d+)">Case {refs[0]}:', page)
+    assert found and "Change the agreed answer" in page
+    number = int(found.group(1))
+    refused = _agree(portal, number, refs[0], "no", "")
+    assert refused.status_code == 400
+    assert "Enter why the agreed answer was changed" in refused.text
+    assert f'href="#item-{number}-resolution"' in refused.text
+    assert re.search(r"<details[^>]*\bopen>", refused.text)
+    before = _findings(portal)["questions"]
+    assert _agree(portal, number, refs[0], "no", "Health's record was wrong").status_code == 303
+    changed = [e for e in events(portal, "round.answer_moderated") if e.details["before"] == "yes"]
+    assert [(e.details["after"], e.actor) for e in changed] == [
+        ("no", f"person:{person_id(portal, COORDINATOR)}")
+    ]
+    level = {q["id"]: q["case_level"] for q in _findings(portal)["questions"]}
+    was = {q["id"]: q["case_level"] for q in before}
+    assert level["info_sharing"]["met"] == was["info_sharing"]["met"] - 1
