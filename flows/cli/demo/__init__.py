@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
@@ -17,6 +17,7 @@ import typer
 from agencies.registry import list_agencies, load_registry_file
 from flows.cli.common import console, done
 from flows.cli.demo.data import synthetic_rows, write_register_csv
+from flows.cli.demo.followup import progress_the_actions, set_front_sheet
 from flows.cli.demo.story import (
     answer_round,
     board_report,
@@ -128,9 +129,12 @@ def demo(
     plan_actions(round_id)
     _step(10, "Plan the year: the audit programme launches rounds by itself")
     plan_the_year(settings.data_dir, today)
-    _step(11, "Six months later: re-audit using the same parameters")
+    _step(11, "Three months later: the owners report progress on the actions")
+    progress_the_actions(round_id, now=utcnow() + timedelta(days=90))
+    _step(12, "Six months later: re-audit using the same parameters")
     reaudit_id = reaudit_later(round_id, seed=seed)
-    _step(12, "The board report, with the change since the baseline")
+    _step(13, "The board report, with the change since the baseline")
+    set_front_sheet(now=utcnow())
     board_report(reaudit_id, settings.data_dir / "reports")
     console.print(
         f"\nDemo finished in {time.monotonic() - started:.1f} s. Try `jointaudit round "

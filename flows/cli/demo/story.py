@@ -76,9 +76,10 @@ def headline(findings: Findings, limit: int = 5) -> None:
     )
 
 
-def moderate(round_id: int) -> int:
+def moderate(round_id: int, *, now: datetime | None = None) -> int:
     """A simulated meeting: all agencies attend; where agencies differed on a graded question,
     the records shown at the meeting support the better-evidenced (higher) answer."""
+    now = now or utcnow()  # the demo's time travel moves it
     with session_scope() as session:
         if session.get(ModerationMeeting, round_id) is not None:
             return 0
@@ -99,7 +100,7 @@ def moderate(round_id: int) -> int:
                 case_ref=item.case_ref,
                 question_id=item.question_id,
                 value=value,
-                now=utcnow(),
+                now=now,
                 actor=ACTOR,
                 resolution="Records compared at the meeting",
             )
@@ -107,9 +108,9 @@ def moderate(round_id: int) -> int:
         record_meeting(
             session=session,
             round_id=round_id,
-            held_on=london_date(utcnow()),
+            held_on=london_date(now),
             attendees=sorted(findings.responses),
-            now=utcnow(),
+            now=now,
             actor=ACTOR,
             notes="Each agency presented its perspective on the flagged cases.",
         )
@@ -251,19 +252,14 @@ def reaudit_later(round_id: int, *, seed: int, months: int = 6) -> int:
             tool=round_tool(session=session, round_id=result.round_id),
             now=later,
         )
-        if session.get(ModerationMeeting, result.round_id) is None:
+        fresh = session.get(ModerationMeeting, result.round_id) is None
+        if fresh:
             reconcile_round(session=session, round_id=result.round_id, now=later, actor=ACTOR)
-            session.flush()
-            record_meeting(
-                session=session,
-                round_id=result.round_id,
-                held_on=london_date(later),
-                attendees=list(params.agencies),
-                notes="Re-audit moderation",
-                now=later,
-                actor=ACTOR,
-            )
-            reconcile_round(session=session, round_id=result.round_id, now=later, actor=ACTOR)
+    if fresh:  # the meeting, three weeks on: the re-audit's discrepancies are moderated too
+        met = later + timedelta(days=21)
+        moderate(result.round_id, now=met)
+        with session_scope() as session:
+            reconcile_round(session=session, round_id=result.round_id, now=met, actor=ACTOR)
     done(
         f"Round {result.round_id} re-audited round {round_id} on {london_date(later):%d %B %Y}"
         f" with {len(result.case_refs)} fresh cases and the same criteria and quotas"
