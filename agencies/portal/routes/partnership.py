@@ -9,9 +9,9 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from agencies.deps import Coordinator, Now, SessionDep, actor
+from agencies.deps import Coordinator, Now, SessionDep, actor, not_found
 from agencies.portal.coordinator_forms import readable, yaml_too_big
 from agencies.portal.coordinator_views import page
 from agencies.portal.partnership_forms import CHANNELS
@@ -21,6 +21,7 @@ from agencies.registry_export import current_registry, export_registry
 from models.case import ImportBatch
 from models.errors import ImportFileError, JointauditError, NotFoundError
 from models.partnership import Person, is_coordinator
+from models.sessions import sign_out_everywhere
 
 router = APIRouter(prefix="/coordinator/partnership")
 FIELD = "registry_file"
@@ -42,6 +43,12 @@ def _done(request: Request, session: Session) -> str:
                 f"The registry was loaded: {batch.created} {noun} added, {batch.updated} "
                 f"changed, {batch.deactivated} deactivated"
             )
+    if query.get("signed_out", "").isdigit():
+        person = session.get(Person, int(query["signed_out"]))
+        if person is not None:
+            ended = query.get("ended", "0")
+            noun = "session" if ended == "1" else "sessions"
+            return f"{person.name} was signed out everywhere: {ended} {noun} ended"
     template = DONE.get(query.get("done", ""))
     if template is None:
         return ""
@@ -70,6 +77,7 @@ def _page(
         channels=dict(CHANNELS),
         errors=errors or {},
         done=_done(request, session),
+        people=session.exec(select(Person).order_by(col(Person.name))).all(),
     )
 
 
@@ -144,3 +152,20 @@ async def upload(request: Request, who: Coordinator, session: SessionDep, at: No
         return _page(request, session, errors=errors, status_code=400)
     session.commit()
     return RedirectResponse(f"/coordinator/partnership?loaded={summary.batch_id}", status_code=303)
+
+
+@router.post("/sign-out", response_model=None)
+async def sign_out_person(
+    request: Request, who: Coordinator, session: SessionDep, at: Now
+) -> Response:
+    """End every session of one person at once, as `jointaudit people sign-out` does (audited)."""
+    async with request.form() as form:
+        chosen = str(form.get("person", ""))
+    person = session.get(Person, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+    if person is None:
+        raise not_found()
+    ended = sign_out_everywhere(session=session, email=person.email, actor=actor(who), now=at)
+    session.commit()
+    return RedirectResponse(
+        f"/coordinator/partnership?signed_out={person.id}&ended={ended}", status_code=303
+    )

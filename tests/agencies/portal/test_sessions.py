@@ -206,6 +206,42 @@ def test_a_coordinator_signs_a_person_out_everywhere_from_the_command_line(
     assert code != 0 and "nobody has the address" in err
 
 
+def test_a_coordinator_signs_a_person_out_everywhere_from_the_partnership_page(
+    portal: Portal,
+) -> None:
+    first = signed_in_cookie(portal, "lead@police.example.org")
+    second = signed_in_cookie(portal, "lead@police.example.org")
+    other = signed_in_cookie(portal, "lead@csc.example.org")
+    assert portal.post("/coordinator/partnership/sign-out", {"person": "1"}).status_code == 404
+    mine = signed_in_cookie(portal, COORDINATOR)
+    with Session(portal.engine) as session:
+        lead = session.exec(select(Person).where(col(Person.email) == "lead@police.example.org"))
+        lead_id = lead.one().id
+    page = portal.client.get("/coordinator/partnership").text
+    assert "Sign a person out everywhere" in page and f'<option value="{lead_id}">' in page
+    refused = portal.client.post(
+        "/coordinator/partnership/sign-out", data={"person": str(lead_id)}, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    assert status_with(portal, first) == 200
+    portal.client.cookies.clear()
+    portal.client.cookies.set(COOKIE, mine)
+    done = portal.post("/coordinator/partnership/sign-out", {"person": str(lead_id)})
+    assert done.status_code == 303
+    assert (
+        "signed out everywhere: 2 sessions ended"
+        in portal.client.get(done.headers["location"]).text
+    )
+    assert (status_with(portal, first), status_with(portal, second)) == (303, 303)
+    assert status_with(portal, other) == 200
+    assert portal.post("/coordinator/partnership/sign-out", {"person": "99999"}).status_code == 404
+    with Session(portal.engine) as session:
+        audited = session.exec(
+            select(AuditEvent).where(col(AuditEvent.action) == "portal.signed_out_everywhere")
+        ).all()
+    assert [(e.entity_id, e.details["sessions"]) for e in audited] == [(str(lead_id), 2)]
+
+
 def test_a_session_ends_after_eight_hours_by_the_portals_clock(portal: Portal) -> None:
     copied = signed_in_cookie(portal, "lead@police.example.org")
     portal.client.app.state.clock = lambda: NOW + timedelta(hours=8, minutes=1)  # type: ignore[attr-defined]
