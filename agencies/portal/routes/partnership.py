@@ -161,6 +161,9 @@ async def sign_out_person(
     """End every session of one person at once, as `jointaudit people sign-out` does (audited)."""
     async with request.form() as form:
         chosen = str(form.get("person", ""))
+    if not chosen:
+        errors = {"person": "Choose the person to sign out everywhere"}
+        return _page(request, session, errors=errors, status_code=400)
     person = session.get(Person, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
     if person is None:
         raise not_found()

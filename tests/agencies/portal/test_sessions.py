@@ -226,6 +226,12 @@ def test_a_coordinator_signs_a_person_out_everywhere_from_the_partnership_page(
     assert status_with(portal, first) == 200
     portal.client.cookies.clear()
     portal.client.cookies.set(COOKIE, mine)
+    unchosen = portal.post("/coordinator/partnership/sign-out", {"person": ""})
+    assert unchosen.status_code == 400
+    assert "Choose the person to sign out everywhere" in unchosen.text
+    assert 'href="#person"' in unchosen.text and status_with(portal, first) == 200
+    portal.client.cookies.clear()
+    portal.client.cookies.set(COOKIE, mine)
     done = portal.post("/coordinator/partnership/sign-out", {"person": str(lead_id)})
     assert done.status_code == 303
     assert (
