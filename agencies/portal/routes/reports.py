@@ -68,7 +68,12 @@ def reports_page(
     session: SessionDep,
 ) -> HTMLResponse:
     """The rounds that have a board report."""
-    return render(request, "views/reports/list.html", rounds=reported_rounds(session=session))
+    return render(
+        request,
+        "views/reports/list.html",
+        rounds=reported_rounds(session=session),
+        coordinator_nav=_is_coordinator(session, request),
+    )
 
 
 @router.get("/{round_id}", response_class=HTMLResponse)
@@ -89,6 +94,7 @@ def report_page(
         report=report,
         body=report_body(report, editable),
         coordinator=editable,
+        coordinator_nav=editable,
     )
 
 

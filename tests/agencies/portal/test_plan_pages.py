@@ -67,6 +67,20 @@ def test_the_coordinator_drafts_the_plan_from_the_findings_and_the_drafting_is_a
     assert [e.actor for e in drafted] == [f"person:{person_id(portal, COORDINATOR)}"]
 
 
+def test_the_plan_and_action_pages_keep_the_coordinators_rounds_navigation(
+    portal: Portal,
+) -> None:
+    reconciled(portal)
+    portal.sign_in(COORDINATOR)
+    post(portal, f"{_plan(portal)}/draft")
+    first = _actions(portal)[0]
+    for path in (_plan(portal), f"{_plan(portal)}/actions/{first.id}"):
+        page = portal.client.get(path)
+        assert page.status_code == 200, path
+        assert 'href="/coordinator/rounds"' in page.text, path
+        assert 'href="/coordinator/tools"' in page.text, path
+
+
 def test_an_agency_text_with_a_script_is_escaped_on_the_plan_and_edit_pages(
     portal: Portal,
 ) -> None:

@@ -157,6 +157,19 @@ def test_the_reports_ask_anyone_signed_out_to_sign_in(portal: Portal) -> None:
     assert response.status_code == 303 and response.headers["location"] == "/"
 
 
+def test_a_coordinator_keeps_the_rounds_navigation_on_the_reports_and_a_board_reader_has_none(
+    board: Portal,
+) -> None:
+    rounds = 'href="/coordinator/rounds"'
+    paths = ("/reports", _report(board))
+    assert all(rounds not in board.client.get(path).text for path in paths)
+    board.sign_in(COORDINATOR)
+    for path in (*paths, f"{_report(board)}/edit/issue", f"{_report(board)}/edit/front-sheet"):
+        page = board.client.get(path)
+        assert page.status_code == 200 and rounds in page.text, path
+        assert 'href="/coordinator/tools"' in page.text, path
+
+
 EDITS = ("front-sheet", "issue", "findings", "highlights", "actions", "impact")
 
 
