@@ -50,7 +50,8 @@ def test_a_coefficient_is_read_in_landis_and_kochs_band_as_printed(
 def test_the_sentence_reads_share_band_coefficient_interval_and_n() -> None:
     sentence = agreement_sentence(figure(0.7411), figure(0.534, 0.3051, 0.7512), "AC2")
     assert sentence == (
-        "agencies agreed on 74% of cases; agreement beyond chance was moderate "
+        "pairs of agencies gave the same answer 74% of the time; agreement beyond chance was "
+        "moderate "
         "(AC2 0.53, 95% CI 0.31 to 0.75, 19 cases)"
     )
     # 0.63 is in Landis and Koch's 0.61-0.80 band.
@@ -62,7 +63,9 @@ def test_the_sentence_reads_the_statistics_own_results_too() -> None:
     share, ac2 = percent_agreement(ratings, 3), gwet_ac1(ratings, 3, "ordinal")
     assert share.value is not None and ac2.value is not None
     sentence = agreement_sentence(share, ac2, "AC2")
-    assert sentence.startswith(f"agencies agreed on {round(100 * share.value)}% of cases; ")
+    assert sentence.startswith(
+        f"pairs of agencies gave the same answer {round(100 * share.value)}% of the time; "
+    )
     assert f"was {band(ac2.value)} (AC2 {ac2.value:.2f}, 95% CI " in sentence
     assert sentence.endswith(", 5 cases)")
 
@@ -72,7 +75,8 @@ def test_figures_that_cannot_be_computed_are_said_plainly() -> None:
         "too few cases had answers from two or more agencies to measure agreement (1 case)"
     )
     assert agreement_sentence(figure(1.0), figure(None), "alpha") == (
-        "agencies agreed on 100% of cases; agreement beyond chance could not be measured "
+        "pairs of agencies gave the same answer 100% of the time; agreement beyond chance "
+        "could not be measured "
         "(alpha not computable, 19 cases)"
     )
     assert coefficient_text(figure(0.5), "alpha") == "alpha 0.50, no interval, 19 cases"

@@ -20,8 +20,12 @@ Functions (small and typed; a figure is anything with `value`, `ci_low`, `ci_hig
 - `coefficient_text(figure, label, confidence=0.95) -> str`:
   "AC2 0.63, 95% CI 0.41 to 0.85, 19 cases".
 - `agreement_sentence(share, coefficient, label, confidence=0.95) -> str`:
-  "agencies agreed on 74% of cases; agreement beyond chance was moderate (AC2 0.63,
-  95% CI 0.41 to 0.85, 19 cases)", with plain wording when a figure cannot be computed.
+  "pairs of agencies gave the same answer 74% of the time; agreement beyond chance was
+  moderate (AC2 0.63, 95% CI 0.41 to 0.85, 19 cases)", with plain wording when a figure
+  cannot be computed. Percent agreement averages the pairs of agencies answering each case,
+  so it is not the share of cases on which every agency agreed (the board report gives that
+  as "gave the same answer on N% of cases"); the sentence says pairs so that the two never
+  read as one figure.
 - `short_label(statistic) -> str`: "Gwet's AC2" -> "AC2", "Krippendorff's alpha" -> "alpha".
 """
 
@@ -107,7 +111,7 @@ def agreement_sentence(
             f"too few cases had answers from two or more agencies to measure agreement "
             f"({_cases(share.n_units)})"
         )
-    agreed = f"agencies agreed on {percent(share.value)} of cases"
+    agreed = f"pairs of agencies gave the same answer {percent(share.value)} of the time"
     detail = coefficient_text(coefficient, label, confidence)
     if coefficient.value is None:
         return f"{agreed}; agreement beyond chance could not be measured ({detail})"

@@ -81,7 +81,8 @@ def test_the_findings_page_puts_concerns_first_then_compliance_agreement_and_the
     assert "Case level, all agencies (provisional)" in text
     assert "Landis and Koch&#39;s bands" in text or "Landis and Koch's bands" in text
     assert "Gwet&#39;s AC2" in text or "Gwet's AC2" in text
-    assert "Agencies agreed on " in text and "agreement beyond chance was" in text
+    assert "Pairs of agencies gave the same answer " in text
+    assert "agreement beyond chance was" in text
     # Case 2 (yes, no, yes) is two steps apart; case 4 (yes, yes, partly) a split of one step.
     assert "2 items" in text
     assert text.index(f"Case {refs[1]}: {QUESTION}") < text.index(f"Case {refs[3]}: {QUESTION}")
