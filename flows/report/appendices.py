@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flows.report.blocks import Block, Heading, PageBreak, Table, para
 from flows.report.model import BoardReport
+from flows.report.register import shown
 from models.calendar import long_day
 
 COEFFICIENTS_NOTE = (
@@ -64,7 +65,8 @@ def method_details(report: BoardReport) -> list[Block]:
     criteria = "; ".join(f"{k}: {v}" for k, v in m.criteria.items()) or "none"
     if m.named_cases:
         criteria = "none: the cases were named"
-    strata = ", ".join(f"{name} {n}" for name, n in m.strata)
+    # Small numbers stay suppressed here as in section 1.2, or the appendix would undo it.
+    strata = ", ".join(f"{name} {shown(n)}" for name, n in m.strata)
     held = long_day(m.moderation_held_on) if m.moderation_held_on else "not yet held"
     sample = f"{m.cases} cases (sample size {m.sample_size})" + (f": {strata}" if strata else "")
     rows = (

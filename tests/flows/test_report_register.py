@@ -42,3 +42,14 @@ def test_the_report_sets_the_round_against_the_register_and_the_previous_round(
     html = render_html(report)
     assert "The register at launch" in html and "fewer than 5" in html
     assert "| CIN | 192 | 164 | +28 |" in render_markdown(report)
+
+
+def test_the_appendix_keeps_small_numbers_in_the_sample_suppressed_as_the_body_does(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    _, again = baseline_and_reaudit(session, settings, tmp_path)
+    report = build_report(session=session, round_id=again, today=NOW.date(), charts=False)
+    method = report.method.model_copy(update={"strata": [("CIN", 12), ("CP", 4)]})
+    text = render_markdown(report.model_copy(update={"method": method}))
+    appendix = text[text.index("Random seed") :]
+    assert f"CIN 12, CP {FEWER}" in appendix and "CP 4" not in appendix
