@@ -29,8 +29,12 @@ MIXED = (
 
 def read_named_cases(path: Path) -> tuple[str, int]:
     """The file's text (one reference per line, as the page takes) and how many it names."""
-    if path.stat().st_size > MAX_LIST_BYTES:
-        raise InputError(f"{path}: a list of cases is at most 1 MB")
+    size = path.stat().st_size
+    if size > MAX_LIST_BYTES:
+        raise InputError(
+            f"{path}: is {size:,} bytes, more than the {MAX_LIST_BYTES:,} a list of cases may be: "
+            "name fewer cases, or launch them in more than one round"
+        )
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     count = len(numbered_refs(text))
     if not count:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from flows.rounds.launch import launch_round
 from flows.rounds.named import NAMED_RESPONSE_DAYS
@@ -108,3 +108,16 @@ def test_named_cases_refuse_selection_options_and_an_empty_list(run: Run, tmp_pa
 def test_the_help_describes_named_cases(run: Run) -> None:
     code, out, _ = run("round", "launch", "--help")
     assert code == 0 and "--named-cases" in out and "Inspection mode" in " ".join(out.split())
+
+
+@pytest.mark.usefixtures("register")
+def test_a_list_over_one_megabyte_is_refused_unread_and_nothing_is_launched(
+    run: Run, session: Session, tmp_path: Path
+) -> None:
+    named = _list(tmp_path, "C-0002\n" * (1024 * 1024 // 7 + 1))
+    code, out, err = run(*NAMED, "--named-cases", named, "--json")
+    assert code != 0
+    message = " ".join((out + err).split())
+    assert "more than the 1,048,576 a list of cases may be" in message and "C-0002" not in message
+    assert "name fewer cases" in message
+    assert session.exec(select(AuditRound)).all() == []

@@ -104,3 +104,25 @@ def test_agencies_load_refuses_a_billion_laughs_and_changes_nothing(
     code, out, err = run("agencies", "load", str(path))
     assert code != 0 and "anchors and aliases" in " ".join((out + err).split())
     assert "police" not in run("agencies", "list")[1]
+
+
+@pytest.mark.parametrize(
+    "command", [("tools", "validate"), ("tools", "import"), ("programme", "load")]
+)
+def test_the_tool_and_programme_commands_refuse_a_billion_laughs_and_change_nothing(
+    run: Run, tmp_path: Path, command: tuple[str, str]
+) -> None:
+    assert run("init")[0] == 0
+    path = tmp_path / "laughs.yaml"
+    path.write_text(laughs(9))
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    before = (run("tools", "list")[1], run("programme", "show")[1])
+    options = ("--tools-dir", str(tools)) if command == ("tools", "import") else ()
+    started = time.perf_counter()
+    code, out, err = run(*command, str(path), *options)
+    assert time.perf_counter() - started < 5
+    assert code != 0 and "anchors and aliases" in " ".join((out + err).split())
+    assert "lol" not in out + err
+    assert (run("tools", "list")[1], run("programme", "show")[1]) == before
+    assert list(tools.iterdir()) == []
