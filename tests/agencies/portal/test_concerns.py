@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 from flows.answers.concerns import acknowledge, concern_state_wording, record_decision
 from models.answers import Concern, ConcernGrant
 from models.audit_log import AuditEvent
+from models.case import Case
 from models.outbox import OutboxMessage
 from models.partnership import Person
-from models.round import AccessGrant, GrantRole
+from models.round import AccessGrant, Assignment, GrantRole
 from models.settings import Settings
 from tests.agencies.portal.conftest import CSRF, Portal
 from tests.agencies.portal.plan_helpers import BOARD, add_board_reader
@@ -191,6 +192,34 @@ def test_each_role_sees_the_concern_in_its_state_or_not_found(
         assert again.status_code == 404
     with Session(portal.engine) as session:
         assert len(session.exec(select(Concern)).all()) == 1
+
+
+def test_the_front_door_sees_the_childs_name_date_of_birth_and_the_agencys_reference(
+    portal: Portal,
+) -> None:
+    concern_id = _raise(portal)
+    _as(portal, FRONT_DOOR)
+    page = portal.client.get(f"/concerns/{concern_id}").text
+    with Session(portal.engine) as session:
+        concern = session.get(Concern, concern_id)
+        assert concern is not None
+        assignment = session.get(Assignment, concern.assignment_id)
+        assert assignment is not None
+        case = session.get(Case, assignment.case_id)
+        assert case is not None
+        case_ref = case.case_ref
+    index = int(case_ref.removeprefix("C-")) - 1  # the fixture's rows, numbered in order
+    day = f"{index % 9 + 1} April 2015"
+    for label, value in (
+        ("Name", f"Child {index}"),
+        ("Date of birth", day),
+        ("Police agency's reference", f"POL-{index}"),
+        ("Audit case number", case_ref),
+    ):
+        key = label.replace("'", "&#39;")  # as the template escapes it
+        row = f'<dt class="govuk-summary-list__key">{key}</dt>'
+        assert row in page and f'<dd class="govuk-summary-list__value">{value}</dd>' in page, label
+    assert "NHS number" not in page  # the register holds none for this child: no empty row
 
 
 def test_identity_views_on_the_concern_page_are_in_the_audit_log(portal: Portal) -> None:
