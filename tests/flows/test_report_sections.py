@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from flows.reconcile.shared import ordinal_agreement
 from flows.report.data import build_report
 from flows.report.highlights import choose
 from flows.report.model import BoardReport, Figure, QuestionRow
@@ -16,6 +17,7 @@ from flows.report.settings import set_report_texts, text_history
 from flows.report.write import write_report
 from models.agency import Agency
 from models.audit_log import AuditEvent
+from models.questionnaire.catalog import load_tool
 from models.settings import Settings
 from tests.builders import NOW
 from tests.flows.test_report_fixtures import (
@@ -292,6 +294,27 @@ def test_agreement_beyond_chance_is_read_in_landis_and_kochs_words_in_every_form
         body = text[: text.index("Appendix A: Other findings")]
         assert read[0].split(" (")[0] in body, fmt
         assert "Landis and Koch" in text[text.index("Appendix B: Agreement coefficients") :], fmt
+
+
+def test_each_shared_question_names_ac2_for_an_ordered_scale_and_ac1_otherwise(
+    session: Session, reaudit: tuple[int, int], tmp_path: Path
+) -> None:
+    report = build_report(session=session, round_id=reaudit[1], today=NOW.date())
+    tool = load_tool("domestic-abuse")  # the fixture's rounds audit with it
+    expected = {
+        row.id: "Gwet's AC2" if ordinal_agreement(tool.question(row.id)) else "Gwet's AC1"
+        for row in report.agreement
+    }
+    assert set(expected.values()) == {"Gwet's AC1", "Gwet's AC2"}, "the fixture has both kinds"
+    assert {row.id: row.coefficient for row in report.agreement} == expected
+    for row in report.agreement:
+        if row.beyond_chance:
+            short = expected[row.id].removeprefix("Gwet's ")
+            assert f"({short} " in row.beyond_chance, row.id
+    for fmt, text in texts(report, tmp_path / "out").items():
+        appendix = text[text.index("Appendix B: Agreement coefficients") :]
+        assert "Gwet's AC1" in appendix.replace("\u2019", "'"), fmt
+        assert "Gwet's AC2" in appendix.replace("\u2019", "'"), fmt
 
 
 def test_a_named_cases_round_is_marked_as_named_in_the_method_and_its_appendix(
