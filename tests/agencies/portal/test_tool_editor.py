@@ -12,7 +12,13 @@ from models.questionnaire.catalog import list_tools, load_tool
 from models.round import AuditRound
 from models.tool_version import ToolVersion
 from tests.agencies.portal.conftest import Portal
-from tests.agencies.portal.tool_helpers import COORDINATOR, copy_tool, save_question, version_of
+from tests.agencies.portal.tool_helpers import (
+    COORDINATOR,
+    copy_tool,
+    form_values,
+    save_question,
+    version_of,
+)
 
 EDIT = "/coordinator/tools/da-local/edit"
 
@@ -83,6 +89,31 @@ def test_resaving_a_question_with_only_its_spacing_changed_keeps_the_version(
     assert f"Nothing has changed since version {first}" in check
     assert _save(tools).status_code == 303
     assert read_tool(tools_dir / "da-local.yaml").version == first
+
+
+def test_the_details_and_a_questions_required_and_finding_are_saved_as_a_browser_sends_them(
+    tools: Portal, tools_dir: Path
+) -> None:
+    first = _saved_copy(tools, tools_dir)
+    details = form_values(tools.client.get(f"{EDIT}/details").text)
+    details |= {"title": "Local domestic abuse audit", "description": "A shorter description."}
+    assert tools.post(f"{EDIT}/details", details).status_code == 303
+    changes = {"required": "no", "finding": "Agencies shared what they knew", "guidance": "New."}
+    assert save_question(tools, "da-local", "info_sharing", **changes).status_code == 303
+    assert _save(tools).status_code == 303
+    saved = read_tool(tools_dir / "da-local.yaml")
+    question = saved.question("info_sharing")
+    assert (saved.title, saved.description.strip()) == (
+        "Local domestic abuse audit",
+        "A shorter description.",
+    )
+    assert question.required is False and question.guidance == "New."
+    assert question.finding == "Agencies shared what they knew"
+    assert saved.version != first
+    # Everything the pages did not touch is as it was.
+    before = load_tool("domestic-abuse")
+    assert [q.id for q in saved.questions()] == [q.id for q in before.questions()]
+    assert saved.question("risk_early").required == before.question("risk_early").required
 
 
 def test_an_edit_that_breaks_a_rule_shows_an_error_summary_and_changes_nothing(
