@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 __all__ = ["server"]  # the fixture, used by name
 
 
-def _reconcile_served_round(*, reconcile: bool = True) -> None:
+def reconcile_served_round(*, reconcile: bool = True) -> None:
     """Every agency answers round 1 of the served portal, which is then reconciled (or not)."""
     engine = create_db_engine(os.environ["JOINTAUDIT_DATABASE_URL"])
     with Session(engine) as session:
@@ -53,7 +53,7 @@ def test_the_findings_page_passes_axe_and_downloads_its_csv(server: Any, tmp_pat
     from playwright.sync_api import sync_playwright
 
     base, tokens = server
-    _reconcile_served_round()
+    reconcile_served_round()
     shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
     with sync_playwright() as playwright:
         browser, page = signed_in_page(

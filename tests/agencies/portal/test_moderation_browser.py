@@ -17,7 +17,7 @@ from models.db import create_db_engine
 from models.round import Assignment
 from tests.agencies.portal.browser_helpers import check_with_axe, signed_in_page
 from tests.agencies.portal.test_browser import COORDINATOR, server
-from tests.agencies.portal.test_findings_browser import _reconcile_served_round
+from tests.agencies.portal.test_findings_browser import reconcile_served_round
 
 pytestmark = pytest.mark.browser
 __all__ = ["server"]  # the fixture, used by name
@@ -70,7 +70,7 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
     from playwright.sync_api import sync_playwright
 
     base, tokens = server
-    _reconcile_served_round(reconcile=False)
+    reconcile_served_round(reconcile=False)
     _health_comments_on_every_case()
     shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
     with sync_playwright() as playwright:
