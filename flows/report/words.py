@@ -16,9 +16,12 @@ def percent(value: int | None) -> str:
 
 
 def and_list(items: list[str]) -> str:
-    """a, b and c."""
+    """a, b and c; with semicolons when an item has a comma of its own (an agency named
+    "Public Protection Unit, Probation Service"), so that every item reads as one."""
     if len(items) < 2:
         return "".join(items)
+    if any("," in item for item in items):
+        return "; ".join(items[:-1]) + "; and " + items[-1]
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
