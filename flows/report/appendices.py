@@ -1,5 +1,5 @@
 """The report's appendices: the other findings, the agreement coefficients, the method's
-details (seed, tool version) and every discrepancy with its tool reference."""
+details (seed, tool version) and every discrepancy, by the question's wording."""
 
 from __future__ import annotations
 
@@ -93,8 +93,8 @@ def method_details(report: BoardReport) -> list[Block]:
 
 
 def discrepancies(report: BoardReport) -> list[Block]:
-    """Appendix D: every discrepancy, with the question's reference in the tool (as in the
-    pseudonymised answers export) so that analysts can match them."""
+    """Appendix D: every discrepancy, by the question's wording, never its id (the board reads
+    it; analysts have the ids in the pseudonymised answers export)."""
     blocks: list[Block] = [Heading(2, TECHNICAL, "appendix-discrepancies")]
     if not report.discrepancies:
         return [*blocks, para("Agencies did not disagree on any shared question.")]
@@ -102,9 +102,9 @@ def discrepancies(report: BoardReport) -> list[Block]:
     return [
         *blocks,
         Table(
-            ("Case", "Tool reference", "Question", "Answers", "Agreed answer", "Resolution"),
+            ("Case", "Question", "Answers", "Agreed answer", "Resolution"),
             tuple(
-                (d.case_ref, d.question_id, wording.get(d.question_id, ""), d.answers,
+                (d.case_ref, wording.get(d.question_id, ""), d.answers,
                  d.agreed or ("resolved" if d.resolved else "not yet resolved"),
                  d.resolution or "")
                 for d in report.discrepancies
