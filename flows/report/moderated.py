@@ -6,6 +6,7 @@ from __future__ import annotations
 from flows.reconcile.agreement.reading import band, coefficient_text, short_label
 from flows.reconcile.findings import AgreementFigure, Findings, QuestionFindings
 from flows.report.model import AgreementRow, DiscrepancyRow
+from flows.report.words import and_list
 
 
 def _stat(figure_: AgreementFigure | None) -> str:
@@ -77,7 +78,7 @@ def discrepancy_rows(
             DiscrepancyRow(
                 case_ref=d.case_ref,
                 question_id=d.question_id,
-                answers=_grouped(d.answers, names),
+                answers=grouped_answers(d.answers, names),
                 resolved=d.resolved,
                 agreed=case.moderated if case else None,
                 resolution=case.resolution if case else None,
@@ -86,9 +87,13 @@ def discrepancy_rows(
     return rows
 
 
-def _grouped(answers: dict[str, str], names: dict[str, str]) -> str:
-    """Yes: Police, Health; No: Education (each answer once, with the agencies that gave it)."""
+def grouped_answers(answers: dict[str, str], names: dict[str, str]) -> str:
+    """Yes: Police, Health; No: Education (each answer once, with the agencies that gave it).
+    When an agency's name has a comma of its own, names are joined as a list with semicolons
+    and the answers end in full stops, so that each name still reads as one."""
     by_value: dict[str, list[str]] = {}
     for agency, value in answers.items():
         by_value.setdefault(value, []).append(names.get(agency, agency))
+    if any("," in name for who in by_value.values() for name in who):
+        return ". ".join(f"{value}: {and_list(who)}" for value, who in by_value.items())
     return "; ".join(f"{value}: {', '.join(who)}" for value, who in by_value.items())
