@@ -67,14 +67,8 @@ class InvitedPerson:
 
 
 def page(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a coordinator view (with the Rounds item in the navigation)."""
-    return render(
-        request,
-        f"views/coordinator/{name}",
-        status_code=status_code,
-        coordinator_nav=True,
-        **context,
-    )
+    """Render a coordinator view."""
+    return render(request, f"views/coordinator/{name}", status_code=status_code, **context)
 
 
 def round_or_404(*, session: Session, round_id: int) -> AuditRound:

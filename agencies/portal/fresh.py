@@ -13,7 +13,7 @@ from agencies.portal.oidc.registry import serving
 from agencies.portal.pages import render
 from agencies.portal.security import PortalSession
 from models.audit_log import record_event
-from models.partnership import Person, is_coordinator
+from models.partnership import Person
 from models.sessions import session_row, signed_in_recently
 from models.settings import Settings
 
@@ -52,5 +52,4 @@ def sign_in_again(
         resume=resume,
         link_allowed=not settings.sso_required_for(who.email),
         minutes=settings.fresh_sign_in_minutes,
-        coordinator_nav=is_coordinator(session=session, person_id=who.id or 0),
     )

@@ -46,13 +46,15 @@ def govuk_assets() -> dict[str, str | None]:
 
 
 def render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render a view with the nonce, the CSRF token, the assets and who is signed in."""
+    """Render a view with the nonce, the CSRF token, the assets and who is signed in (with the
+    coordinator's navigation when a coordinator is: the session check found it out)."""
     env: Environment = request.app.state.templates
     session = request.state.session
     html = env.get_template(name).render(
         nonce=request.state.nonce,
         csrf=csrf_token(session, secret_key=request.app.state.secret_key),
         signed_in=session.person_id is not None,
+        coordinator_nav=getattr(request.state, "coordinator", False),
         assets=request.app.state.assets,
         sign_in_providers=list(getattr(request.app.state, "oidc", {}).values()),
         **context,

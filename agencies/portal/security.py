@@ -25,6 +25,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from models.db import session_scope
+from models.partnership import is_coordinator
 from models.sessions import SESSION_LIFETIME, session_person
 from notifications.rate_limit import acquire_permits
 
@@ -165,6 +166,7 @@ async def session_and_headers(
     secret_key: str = request.app.state.secret_key
     https: bool = request.app.state.https
     request.state.nonce = secrets.token_urlsafe(16)
+    request.state.coordinator = False
     api = request.url.path.startswith(API_PREFIX)
     static = request.url.path.startswith(STATIC_PREFIXES)
     cookie = None if api else request.cookies.get(COOKIE)
@@ -190,13 +192,17 @@ async def session_and_headers(
 
 
 def _still_live(request: Request, portal_session: PortalSession) -> bool:
-    """Whether the cookie's session row is live and still the cookie's person's."""
+    """Whether the cookie's session row is live and still the cookie's person's; on the way,
+    whether that person is a coordinator now (every page's navigation shows it)."""
     assert portal_session.key is not None
     engine: Engine = request.app.state.engine
     clock: Callable[[], datetime] = request.app.state.clock
     with Session(engine) as session:
         found = session_person(session=session, raw_key=portal_session.key, now=clock())
-    return found is not None and found == portal_session.person_id
+        live = found is not None and found == portal_session.person_id
+        if live and found is not None:
+            request.state.coordinator = is_coordinator(session=session, person_id=found)
+    return live
 
 
 def loggable_path(path: str) -> str:

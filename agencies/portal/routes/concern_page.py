@@ -101,7 +101,6 @@ def _page(
         notice=notice,
         max_text=MAX_TEXT,
         max_reference=MAX_REFERENCE,
-        coordinator_nav=view.role == "coordinator",
     )
 
 

@@ -95,9 +95,7 @@ def _page(
     else:
         context["title"] = SECTION_TITLES[what]
         template = "views/reports/edit_text.html"
-    return render(
-        request, template, status_code=400 if errors else 200, coordinator_nav=True, **context
-    )
+    return render(request, template, status_code=400 if errors else 200, **context)
 
 
 @router.get("/{what}", response_class=HTMLResponse)

@@ -68,12 +68,7 @@ def reports_page(
     session: SessionDep,
 ) -> HTMLResponse:
     """The rounds that have a board report."""
-    return render(
-        request,
-        "views/reports/list.html",
-        rounds=reported_rounds(session=session),
-        coordinator_nav=_is_coordinator(session, request),
-    )
+    return render(request, "views/reports/list.html", rounds=reported_rounds(session=session))
 
 
 @router.get("/{round_id}", response_class=HTMLResponse)
@@ -94,7 +89,6 @@ def report_page(
         report=report,
         body=report_body(report, editable),
         coordinator=editable,
-        coordinator_nav=editable,
     )
 
 

@@ -22,7 +22,6 @@ from flows.rounds.views import Progress, progress_of
 from models.answers import AnswerSet, AnswerSetStatus
 from models.audit_log import record_event
 from models.cells import safe_cell
-from models.partnership import is_coordinator
 from models.round import GrantRole
 
 router = APIRouter()
@@ -102,15 +101,13 @@ def tasks(
         )
         group.tasks.append((view, shown.agency_reference if shown else None))
     session.commit()  # the audit log of identity views
-    coordinating = is_coordinator(session=session, person_id=who.id)
-    if coordinating and not groups:
+    if request.state.coordinator and not groups:  # found by the session check
         return RedirectResponse("/coordinator/rounds", status_code=303)
     return render(
         request,
         "views/tasks.html",
         person=who,
         groups=[groups[key] for key in sorted(groups, key=lambda k: (-k[0], k[1]))],
-        coordinator_nav=coordinating,
     )
 
 
