@@ -128,3 +128,38 @@ def seeded_portal_database(tmp_path: Path, settings: Any) -> tuple[str, int]:
         session.commit()
     engine.dispose()
     return url, launched.round_id
+
+
+def reconcile_served_round(*, reconcile: bool = True) -> None:
+    """Every agency answers round 1 of the served portal, which is then reconciled (or not)."""
+    from sqlmodel import Session, col, select
+
+    from flows.reconcile.run import reconcile_round
+    from models.case import Case
+    from models.db import create_db_engine
+    from models.round import RoundCase
+    from tests.agencies.portal.plan_helpers import ANSWERS
+    from tests.builders import NOW, submit_answers
+
+    engine = create_db_engine(os.environ["JOINTAUDIT_DATABASE_URL"])
+    with Session(engine) as session:
+        refs = session.exec(
+            select(Case.case_ref)
+            .join(RoundCase, col(RoundCase.case_id) == col(Case.id))
+            .where(col(RoundCase.round_id) == 1)
+            .order_by(col(Case.case_ref))
+        ).all()
+        for case_ref, values in zip(refs, ANSWERS, strict=True):
+            for agency, value in zip(("csc", "health", "police"), values, strict=True):
+                submit_answers(
+                    session=session,
+                    round_id=1,
+                    agency=agency,
+                    case_ref=case_ref,
+                    answers={"info_sharing": value, "management_direction": "partly"},
+                )
+        session.commit()
+        if reconcile:
+            reconcile_round(session=session, round_id=1, now=NOW, actor="test")
+            session.commit()
+    engine.dispose()

@@ -8,45 +8,16 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, col, select
 
-from flows.reconcile.run import reconcile_round
-from models.case import Case
-from models.db import create_db_engine
-from models.round import RoundCase
-from tests.agencies.portal.browser_helpers import check_with_axe, signed_in_page
-from tests.agencies.portal.plan_helpers import ANSWERS
+from tests.agencies.portal.browser_helpers import (
+    check_with_axe,
+    reconcile_served_round,
+    signed_in_page,
+)
 from tests.agencies.portal.test_browser import COORDINATOR, server
-from tests.builders import NOW, submit_answers
 
 pytestmark = pytest.mark.browser
 __all__ = ["server"]  # the fixture, used by name
-
-
-def reconcile_served_round(*, reconcile: bool = True) -> None:
-    """Every agency answers round 1 of the served portal, which is then reconciled (or not)."""
-    engine = create_db_engine(os.environ["JOINTAUDIT_DATABASE_URL"])
-    with Session(engine) as session:
-        refs = session.exec(
-            select(Case.case_ref)
-            .join(RoundCase, col(RoundCase.case_id) == col(Case.id))
-            .where(col(RoundCase.round_id) == 1)
-            .order_by(col(Case.case_ref))
-        ).all()
-        for case_ref, values in zip(refs, ANSWERS, strict=True):
-            for agency, value in zip(("csc", "health", "police"), values, strict=True):
-                submit_answers(
-                    session=session,
-                    round_id=1,
-                    agency=agency,
-                    case_ref=case_ref,
-                    answers={"info_sharing": value, "management_direction": "partly"},
-                )
-        session.commit()
-        if reconcile:
-            reconcile_round(session=session, round_id=1, now=NOW, actor="test")
-            session.commit()
-    engine.dispose()
 
 
 def test_the_findings_page_passes_axe_and_downloads_its_csv(server: Any, tmp_path: Path) -> None:

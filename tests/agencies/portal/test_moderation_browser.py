@@ -15,9 +15,12 @@ from models.agency import Agency
 from models.answers import Answer, AnswerSet
 from models.db import create_db_engine
 from models.round import Assignment
-from tests.agencies.portal.browser_helpers import check_with_axe, signed_in_page
+from tests.agencies.portal.browser_helpers import (
+    check_with_axe,
+    reconcile_served_round,
+    signed_in_page,
+)
 from tests.agencies.portal.test_browser import COORDINATOR, server
-from tests.agencies.portal.test_findings_browser import reconcile_served_round
 
 pytestmark = pytest.mark.browser
 __all__ = ["server"]  # the fixture, used by name

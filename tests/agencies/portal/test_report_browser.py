@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.agencies.portal.browser_helpers import check_with_axe, signed_in_page
+from tests.agencies.portal.browser_helpers import (
+    check_with_axe,
+    reconcile_served_round,
+    signed_in_page,
+)
 from tests.agencies.portal.test_browser import COORDINATOR, LEAD, server
-from tests.agencies.portal.test_findings_browser import reconcile_served_round
 
 pytestmark = pytest.mark.browser
 __all__ = ["server"]  # the fixture, used by name
