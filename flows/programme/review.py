@@ -55,6 +55,8 @@ class AgencyLine(BaseModel):
     """One agency across the quarter's rounds."""
 
     agency: str
+    """The agency's code (for scripts reading the JSON); documents print `name`."""
+    name: str
     assignments: int
     answered: int
     on_time: int
@@ -67,6 +69,8 @@ class ActionLine(BaseModel):
     round_id: int
     what: str
     owner: str | None
+    """The lead agency's code; documents print `owner_name`."""
+    owner_name: str | None
     due_date: date | None
     overdue: bool
 
@@ -76,6 +80,8 @@ class WorseLine(BaseModel):
 
     round_id: int
     tool: str
+    """The tool's name (its code); documents print `tool_title`."""
+    tool_title: str
     question: str
     baseline: str
     current: str
@@ -151,7 +157,9 @@ def quarterly_review(*, session: Session, quarter: str) -> QuarterlyReview:
         if p.round_id is None and start <= p.launch_date <= end
     ]
     in_quarter = [r.id for r in rounds if start <= r.due_date <= end]
-    codes = {a.id: a.code for a in session.exec(select(Agency))}
+    agencies = list(session.exec(select(Agency)))
+    codes = {a.id: a.code for a in agencies}
+    names = {a.code: a.name for a in agencies}
     dues = {
         (ra.round_id, ra.agency_id): ra.due_date
         for ra in session.exec(select(RoundAgency).where(col(RoundAgency.round_id).in_(in_quarter)))
@@ -177,6 +185,7 @@ def quarterly_review(*, session: Session, quarter: str) -> QuarterlyReview:
             round_id=a.round_id,
             what=a.what,
             owner=codes.get(a.owner_agency_id),
+            owner_name=names.get(codes.get(a.owner_agency_id) or ""),
             due_date=a.due_date,
             overdue=a.status == ActionStatus.overdue or bool(a.due_date and a.due_date <= end),
         )
@@ -195,7 +204,7 @@ def quarterly_review(*, session: Session, quarter: str) -> QuarterlyReview:
             .order_by(col(Action.id))
         )
     ]
-    tools = {t.id: t.name for t in session.exec(select(ToolVersion))}
+    tools = {t.id: (t.name, t.title) for t in session.exec(select(ToolVersion))}
     worse = []
     for r in rounds:
         current = _latest(session, r.id or 0, until) if r.baseline_round_id else None
@@ -205,7 +214,8 @@ def quarterly_review(*, session: Session, quarter: str) -> QuarterlyReview:
         worse += [
             WorseLine(
                 round_id=r.id or 0,
-                tool=tools[r.tool_version_id],
+                tool=tools[r.tool_version_id][0],
+                tool_title=tools[r.tool_version_id][1],
                 question=row.text,
                 baseline=row.baseline.label,
                 current=row.current.label,
@@ -227,7 +237,7 @@ def quarterly_review(*, session: Session, quarter: str) -> QuarterlyReview:
         end=end,
         rounds=sorted(lines, key=lambda x: x.on),
         agencies=[
-            AgencyLine(agency=code, assignments=t[0], answered=t[1], on_time=t[2])
+            AgencyLine(agency=code, name=names[code], assignments=t[0], answered=t[1], on_time=t[2])
             for code, t in sorted(counts.items())
         ],
         actions=actions,

@@ -33,7 +33,7 @@ def render_review_docx(review: QuarterlyReview) -> bytes:
         (
             "Responses per agency",
             ("Agency", "Cases", "Answered", "On time"),
-            [(a.agency, a.assignments, a.answered, a.on_time) for a in review.agencies],
+            [(a.name, a.assignments, a.answered, a.on_time) for a in review.agencies],
         ),
         (
             "Agreement between agencies (Landis and Koch's words)",
@@ -48,7 +48,7 @@ def render_review_docx(review: QuarterlyReview) -> bytes:
                     a.action_id,
                     a.round_id,
                     a.what,
-                    a.owner or "",
+                    a.owner_name or "",
                     a.due_date or "",
                     "overdue" if a.overdue else "",
                 )
@@ -59,7 +59,7 @@ def render_review_docx(review: QuarterlyReview) -> bytes:
             "Themes that got worse at re-audit",
             ("Round", "Tool", "Question", "Baseline", "Re-audit", "Change"),
             [
-                (w.round_id, w.tool, w.question, w.baseline, w.current, w.change_points)
+                (w.round_id, w.tool_title, w.question, w.baseline, w.current, w.change_points)
                 for w in review.worse
             ],
         ),

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 from docx import Document
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from flows.programme.review import previous_quarter, quarter_bounds, quarterly_review
 from flows.programme.review_files import write_review
+from models.agency import Agency
 from models.errors import InputError
 from models.settings import Settings
 from tests.flows.test_report_fixtures import baseline_and_reaudit
@@ -67,3 +69,21 @@ def test_the_quarterly_review_reads_agreement_in_the_findings_words_in_every_for
     cells = [c.text for t in Document(str(files[2])).tables for row in t.rows for c in row.cells]
     assert first in files[0].read_text() and first in files[1].read_text() and first in cells
     assert "Landis and Koch" in files[1].read_text()
+
+
+def test_the_review_documents_name_agencies_and_tools_never_their_codes(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    baseline_and_reaudit(session, settings, tmp_path)
+    review = quarterly_review(session=session, quarter="2026Q4")
+    assert review.worse, "the fixture has a theme that got worse"
+    taking_part = {line.agency for line in review.agencies}
+    names = {a.code: a.name for a in session.exec(select(Agency)) if a.code in taking_part}
+    assert len(names) == 3
+    html, markdown, docx = write_review(review, tmp_path / "out", ["html", "md", "docx"])
+    cells = [c.text for t in Document(str(docx)).tables for row in t.rows for c in row.cells]
+    for text in (html.read_text(), markdown.read_text(), "\n".join(cells)):
+        assert all(name in text for name in names.values())
+        assert review.worse[0].tool_title in text
+        words = set(re.findall(r"[\w-]+", text))
+        assert not words & {*names, review.worse[0].tool}
