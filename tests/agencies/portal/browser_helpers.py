@@ -66,6 +66,11 @@ def serving(port: int, env: dict[str, str], log_path: Path) -> Iterator[str]:
             process.wait(timeout=20)
 
 
+def screenshot_folder(tmp_path: Path) -> Path:
+    """Where a browser test keeps its screenshots: JOINTAUDIT_SCREENSHOTS, else its tmp_path."""
+    return Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
+
+
 def check_with_axe(page: Any, what: str) -> None:
     """axe-core, no rule disabled, finds no WCAG 2.2 A or AA violation on the page."""
     # evaluate() is not subject to the page's CSP, so the page keeps its real policy.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 from tests.agencies.portal.browser_helpers import (
     check_with_axe,
     reconcile_served_round,
+    screenshot_folder,
     signed_in_page,
 )
 from tests.agencies.portal.test_browser import COORDINATOR, server
@@ -25,7 +25,7 @@ def test_the_findings_page_passes_axe_and_downloads_its_csv(server: Any, tmp_pat
 
     base, tokens = server
     reconcile_served_round()
-    shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
+    shots = screenshot_folder(tmp_path)
     with sync_playwright() as playwright:
         browser, page = signed_in_page(
             playwright, base, tokens[COORDINATOR], lands_on="/coordinator/rounds"

@@ -18,6 +18,7 @@ from models.round import Assignment
 from tests.agencies.portal.browser_helpers import (
     check_with_axe,
     reconcile_served_round,
+    screenshot_folder,
     signed_in_page,
 )
 from tests.agencies.portal.test_browser import COORDINATOR, server
@@ -75,7 +76,7 @@ def test_a_coordinator_runs_the_moderation_meeting_and_the_findings_become_moder
     base, tokens = server
     reconcile_served_round(reconcile=False)
     _health_comments_on_every_case()
-    shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
+    shots = screenshot_folder(tmp_path)
     with sync_playwright() as playwright:
         browser, page = signed_in_page(
             playwright, base, tokens[COORDINATOR], lands_on="/coordinator/rounds"

@@ -24,6 +24,7 @@ from tests.agencies.portal.browser_helpers import (
     AXE,
     WCAG_TAGS,
     check_with_axe,
+    screenshot_folder,
     signed_in_page,
 )
 from tests.agencies.portal.test_browser import COORDINATOR, LEAD, server
@@ -78,7 +79,7 @@ def test_the_progress_page_passes_axe_and_refreshes_only_when_asked(
     from playwright.sync_api import sync_playwright
 
     base, tokens = server
-    shots = Path(os.environ.get("JOINTAUDIT_SCREENSHOTS", str(tmp_path)))
+    shots = screenshot_folder(tmp_path)
     waiting = _change()
     with sync_playwright() as playwright:
         browser, page = signed_in_page(
