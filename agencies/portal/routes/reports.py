@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from agencies.deps import Coordinator, Now, ReportReader, SessionDep, actor, coordinator, not_found
+from agencies.deps import Coordinator, Now, ReportReader, SessionDep, actor, not_found
 from agencies.portal.fresh import sign_in_again
 from agencies.portal.pages import render
 from agencies.portal.report_view import (
@@ -29,14 +29,6 @@ from models.partnership import Person
 
 router = APIRouter(prefix="/reports")
 router.include_router(edit_router)
-
-
-def _is_coordinator(session: Session, request: Request) -> bool:
-    try:
-        coordinator(session, request)
-    except HTTPException:
-        return False
-    return True
 
 
 def _report(session: Session, round_id: int, at: datetime) -> BoardReport:
@@ -82,7 +74,7 @@ def report_page(
     """The round's board report inside the portal, with its downloads."""
     report = _report(session, round_id, at)
     _audit(session, who, "report.viewed", round_id, at)
-    editable = _is_coordinator(session, request)
+    editable: bool = request.state.coordinator  # found by the session check
     return render(
         request,
         "views/reports/report.html",
