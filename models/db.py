@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,13 +14,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session
 
 from models.errors import ConfigurationError
 from models.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+IDLE_PING_S = 10.0
+"""A pooled PostgreSQL connection idle this long is pinged before use (a restart, a timeout)."""
 
 
 def normalise_url(url: str) -> str:
@@ -123,10 +126,41 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
         _configure_sqlite(engine, get_settings().sqlite_busy_timeout_ms)
         return engine
     if backend == "postgresql":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo)
+        _ping_when_idle(engine)
+        return engine
     raise ConfigurationError(
         f"unsupported database {backend!r} in JOINTAUDIT_DATABASE_URL: use sqlite or postgresql"
     )
+
+
+def ping(dbapi_connection: Any) -> None:
+    """One round trip that fails on a connection the server has closed."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    finally:
+        cursor.close()
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it has been idle IDLE_PING_S or longer:
+    a connection in steady use is known to be alive (the pool's pre-ping would cost a round
+    trip on every checkout), and a failure in use still invalidates the pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
+            return
+        try:
+            ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool replaces the connection and retries
+            raise DisconnectionError("an idle connection was closed by the server") from error
 
 
 _engines: dict[str, Engine] = {}

@@ -1,8 +1,10 @@
 """The answer tables read and written with Core statements built once: no ORM flush per row.
 
 An answer set is read into a detached `AnswerSet` (never in a session's identity map, so a
-Core update can never leave a stale copy behind); answers are written with one executemany,
-and their typed values are known without reading them back.
+Core update can never leave a stale copy behind); answers are written in one statement (on
+PostgreSQL an INSERT from unnest() of one array per column: an executemany there is one message
+per row through psycopg's pipeline, in Python), and their typed values are known without
+reading them back.
 """
 
 from __future__ import annotations
@@ -11,7 +13,18 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from models.answers import Answer, AnswerOption, AnswerSet, AnswerSetStatus, answer_value
@@ -39,6 +52,18 @@ _INSERT_RETURNING = insert(ANSWERS).returning(
     ANSWERS.c.id, ANSWERS.c.question_id, sort_by_parameter_order=True
 )
 _INSERT_OPTIONS = insert(OPTIONS)
+ANSWER_COLUMNS = ("answer_set_id", "question_id", "choice", "number", "day", "text")
+
+
+def _from_arrays(table: Table, columns: tuple[str, ...]) -> Any:
+    """INSERT of the rows given as one array per column (PostgreSQL's unnest, in lockstep)."""
+    arrays = (func.unnest(bindparam(c, type_=ARRAY(table.c[c].type))) for c in columns)
+    return insert(table).from_select(list(columns), select(*arrays))
+
+
+_UNNEST_ANSWERS = _from_arrays(ANSWERS, ANSWER_COLUMNS)
+_UNNEST_RETURNING = _UNNEST_ANSWERS.returning(ANSWERS.c.id, ANSWERS.c.question_id)
+_UNNEST_OPTIONS = _from_arrays(OPTIONS, ("answer_id", "option_id"))
 _DELETE_OPTIONS = delete(OPTIONS).where(
     OPTIONS.c.answer_id.in_(
         select(ANSWERS.c.id).where(ANSWERS.c.answer_set_id == bindparam("answer_set_id"))
@@ -135,27 +160,36 @@ def write_rows(
     rows = [_row(answer_set_id, questions[key], value) for key, value in values.items()]
     ticked = {key: _options(questions[key], value) for key, value in values.items()}
     ticked = {key: options for key, options in ticked.items() if options}
+    postgres = connection.dialect.name == "postgresql"
     if ticked:
+        returning = _UNNEST_RETURNING if postgres else _INSERT_RETURNING
         ids = dict(
             (question_id, answer_id)
-            for answer_id, question_id in connection.execute(_INSERT_RETURNING, rows)
+            for answer_id, question_id in _insert(connection, returning, rows, postgres)
         )
-        connection.execute(
-            _INSERT_OPTIONS,
-            [
-                {"answer_id": ids[key], "option_id": option}
-                for key, options in ticked.items()
-                for option in options
-            ],
-        )
+        options = [
+            {"answer_id": ids[key], "option_id": option}
+            for key, options in ticked.items()
+            for option in options
+        ]
+        _insert(connection, _UNNEST_OPTIONS if postgres else _INSERT_OPTIONS, options, postgres)
     elif rows:
-        connection.execute(_INSERT_ANSWERS, rows)
+        _insert(connection, _UNNEST_ANSWERS if postgres else _INSERT_ANSWERS, rows, postgres)
     shown: dict[str, AnswerValue] = {}
     for row in rows:
         value = answer_value(cast(Answer, _Stored(row)), ticked.get(row["question_id"], []))
         if value is not None:
             shown[row["question_id"]] = value
     return shown
+
+
+def _insert(
+    connection: Connection, statement: Executable, rows: list[dict[str, Any]], arrays: bool
+) -> Any:
+    """Insert the rows: as one array per column when the statement takes arrays."""
+    if not arrays:
+        return connection.execute(statement, rows)
+    return connection.execute(statement, {key: [row[key] for row in rows] for key in rows[0]})
 
 
 class _Stored:
