@@ -8,14 +8,13 @@ from datetime import datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
-from starlette.datastructures import MutableHeaders
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agencies.api.app import PREFIX as API_PREFIX
 from agencies.api.app import create_api
 from agencies.portal.app import create_portal
-from agencies.portal.security import security_headers
+from agencies.portal.security import content_security_policy, security_headers
 from models.settings import Settings
 from models.types import utcnow
 
@@ -39,12 +38,25 @@ class ApiFirst:
         await self.app(scope, receive, send)
 
 
+def _constant_headers() -> list[tuple[bytes, bytes]]:
+    headers = {**security_headers(""), "Cache-Control": "no-store"}
+    headers.pop("Content-Security-Policy")
+    return [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+
+_API_HEADERS = _constant_headers()
+_API_HEADER_NAMES = frozenset([name for name, _ in _API_HEADERS] + [b"content-security-policy"])
+
+
 def _with_headers(send: Send) -> Send:
+    """The response with the headers every response carries, once each (the constant ones
+    encoded once: every API request pays for this)."""
+
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            headers.update(security_headers(secrets.token_urlsafe(16)))
-            headers["Cache-Control"] = "no-store"
+            policy = content_security_policy(secrets.token_urlsafe(16)).encode()
+            kept = [h for h in message.get("headers", ()) if h[0].lower() not in _API_HEADER_NAMES]
+            message["headers"] = [*kept, *_API_HEADERS, (b"content-security-policy", policy)]
         await send(message)
 
     return sending

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import JSON, Column, Table, insert
+from sqlalchemy import JSON, Column, Table, bindparam, insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.types import UTCDateTime, utcnow
@@ -28,6 +28,32 @@ class AuditEvent(SQLModel, table=True):
 _EVENTS = cast(Table, AuditEvent.__table__)  # type: ignore[attr-defined]
 _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
 """Built once: every request of the portal and the API appends an event."""
+EVENT_VALUES = ("at", "actor", "action", "entity_type", "entity_id", "details")
+INSERT_EVENT_BOUND = insert(_EVENTS).values(
+    {name: bindparam(f"event_{name}") for name in EVENT_VALUES}
+)
+"""An event whose values are bound as event_<column>, to run with other statements
+(models.statements); `event_params` gives them."""
+
+
+def event_params(
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str | int | None,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """INSERT_EVENT_BOUND's parameters for one event."""
+    return {
+        "event_at": now,
+        "event_actor": actor,
+        "event_action": action,
+        "event_entity_type": entity_type,
+        "event_entity_id": None if entity_id is None else str(entity_id),
+        "event_details": details or {},
+    }
 
 
 def record_event(

@@ -4,8 +4,9 @@ Every function takes an `AssignmentView` from `flows.answers.access`, so it is a
 scoped to an agency the person holds a grant for (or, for agency systems, the agency of their
 API key: they pass `actor="api-key:{id}"` and no person). An amendment is a new version: the
 submitted one stays current (and counts in reconciliation) until the amendment is submitted,
-then it is marked superseded. The tables are written with Core statements (flows.answers.rows)
-in the caller's transaction; each change returns the answers as they now stand.
+then it is marked superseded. The tables are written with Core statements (flows.answers.rows
+and final_writes) in the caller's transaction; each change returns the answers as they now
+stand.
 """
 
 from __future__ import annotations
@@ -13,35 +14,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, update
-from sqlalchemy import select as select_rows
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from flows.answers import rows
+from flows.answers import final_writes, rows
 from flows.answers.access import AssignmentView
 from models.answers import AnswerSet, AnswerSetStatus
-from models.audit_log import record_event
+from models.audit_log import event_params, record_event
 from models.errors import ConflictError
 from models.questionnaire import KNOWN_QUESTION_ID, Question
 from models.questionnaire import Answer as AnswerValue
-from models.round import ANSWERED, AccessGrant, Assignment, AssignmentStatus
+from models.round import AccessGrant, Assignment, AssignmentStatus
+from models.statements import run_together
 
 CLOSED = "collection for this round has closed: answers can no longer change"
 READ_ONLY = "these answers are submitted: choose Amend to change them"
-ASSIGNMENTS = cast(Table, Assignment.__table__)  # type: ignore[attr-defined]
-_UPDATE_ASSIGNMENT = update(ASSIGNMENTS).where(ASSIGNMENTS.c.id == bindparam("assignment_id"))
-_OUTSTANDING = (
-    select_rows(ASSIGNMENTS.c.id)
-    .where(
-        ASSIGNMENTS.c.round_id == bindparam("round_id"),
-        ASSIGNMENTS.c.agency_id == bindparam("agency_id"),
-        ASSIGNMENTS.c.status.not_in([*ANSWERED, AssignmentStatus.withdrawn]),
-    )
-    .limit(1)
-)
 read_values = rows.read_values
 
 
@@ -67,10 +56,16 @@ def _submitted(sets: Sequence[AnswerSet]) -> AnswerSet | None:
     return next((s for s in sets if s.status == AnswerSetStatus.submitted), None)
 
 
+def _sets(session: Session, view: AssignmentView) -> list[AnswerSet]:
+    """The assignment's answer sets, newest first: those read with the view, else read now."""
+    if view.answer_sets is not None:
+        return list(view.answer_sets)
+    return rows.read_sets(session=session, assignment_id=view.assignment.id or 0)
+
+
 def load_answers(*, session: Session, view: AssignmentView) -> LoadedAnswers:
     """What the case page shows: the draft under way, else the submitted answers."""
-    assert view.assignment.id is not None
-    sets = rows.read_sets(session=session, assignment_id=view.assignment.id)
+    sets = _sets(session, view)
     current = _current(sets)
     values = {} if current is None else read_values(session=session, answer_set_id=current.id or 0)
     return LoadedAnswers(current, values, _submitted(sets))
@@ -83,7 +78,7 @@ def _open_draft(
     draft is new."""
     if not view.collecting:
         raise ConflictError(CLOSED)
-    sets = rows.read_sets(session=session, assignment_id=view.assignment.id or 0)
+    sets = _sets(session, view)
     current = _current(sets)
     if current is not None and current.status == AnswerSetStatus.draft:
         return current, sets, False
@@ -94,11 +89,9 @@ def _open_draft(
     return draft, [draft, *sets], True
 
 
-def _touch(*, session: Session, assignment: Assignment, now: datetime, **fields: object) -> None:
-    """Update the assignment row, and the view's copy as if it had been loaded so."""
-    changes = {"updated_at": now, **fields}
-    session.connection().execute(_UPDATE_ASSIGNMENT, {"assignment_id": assignment.id, **changes})
-    for name, value in changes.items():
+def _as_written(assignment: Assignment, **fields: object) -> None:
+    """The view's copy of the assignment row as a statement has just written it."""
+    for name, value in fields.items():
         set_committed_value(assignment, name, value)
 
 
@@ -141,6 +134,25 @@ def _audit(
     )
 
 
+def _event(
+    view: AssignmentView,
+    action: str,
+    actor: str | None,
+    person_id: int | None,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The audit event of a change to the assignment's answers, as statement parameters."""
+    return event_params(
+        actor=actor or f"person:{person_id}",
+        action=action,
+        entity_type="assignment",
+        entity_id=view.assignment.id,
+        now=now,
+        details=details,
+    )
+
+
 def save_draft(
     *,
     session: Session,
@@ -156,23 +168,12 @@ def save_draft(
     shown = _write(
         session=session, answer_set=draft, questions=questions, values=values, replace=not new
     )
-    if draft.updated_at != now:
-        rows.update_set(session=session, answer_set=draft, updated_at=now)
+    event = _event(view, "answers.draft_saved", actor, person_id, now)
+    params = {"p_set_id": draft.id, "p_assignment_id": view.assignment.id, "p_at": now}
+    run_together(session.connection(), final_writes.SAVE, {**params, **event})
+    draft.updated_at = now
     if view.assignment.status == AssignmentStatus.not_started:
-        _touch(
-            session=session,
-            assignment=view.assignment,
-            now=now,
-            status=AssignmentStatus.in_progress.value,
-        )
-    _audit(
-        session=session,
-        view=view,
-        action="answers.draft_saved",
-        actor=actor,
-        person_id=person_id,
-        now=now,
-    )
+        _as_written(view.assignment, status=AssignmentStatus.in_progress.value, updated_at=now)
     return LoadedAnswers(draft, shown, _submitted(sets))
 
 
@@ -192,38 +193,29 @@ def submit(
     shown = _write(
         session=session, answer_set=draft, questions=questions, values=values, replace=not new
     )
-    for previous in sets:
-        if previous.status == AnswerSetStatus.submitted:
-            superseded = AnswerSetStatus.superseded.value
-            rows.update_set(session=session, answer_set=previous, status=superseded, updated_at=now)
-    rows.update_set(
-        session=session,
-        answer_set=draft,
-        status=AnswerSetStatus.submitted.value,
-        submitted_at=now,
-        submitted_by=person_id,
-        updated_at=now,
-    )
     not_known = values.get(KNOWN_QUESTION_ID) == "no"
     status = AssignmentStatus.not_known if not_known else AssignmentStatus.submitted
-    _touch(
-        session=session,
-        assignment=view.assignment,
-        now=now,
-        status=status.value,
-        submitted_at=now,
-    )
-    _audit(
-        session=session,
-        view=view,
-        action="answers.submitted",
-        actor=actor,
-        person_id=person_id,
-        now=now,
-        details={"version": draft.version, "not_known": not_known},
-    )
+    details = {"version": draft.version, "not_known": not_known}
+    params = {
+        "p_set_id": draft.id,
+        "p_assignment_id": view.assignment.id,
+        "p_round_id": view.round.id,
+        "p_agency_id": view.agency.id,
+        "p_person_id": person_id,
+        "p_status": status.value,
+        "p_at": now,
+        **_event(view, "answers.submitted", actor, person_id, now, details),
+    }
     # In the same transaction: a submission never stands while its reminders still wait.
-    _stop_chasing_when_answered(session=session, view=view, now=now)
+    outstanding = run_together(session.connection(), final_writes.SUBMIT, params).first()
+    for previous in sets:
+        if previous.status == AnswerSetStatus.submitted and previous is not draft:
+            previous.status, previous.updated_at = AnswerSetStatus.superseded, now
+    draft.status, draft.submitted_at = AnswerSetStatus.submitted, now
+    draft.submitted_by, draft.updated_at = person_id, now
+    _as_written(view.assignment, status=status.value, submitted_at=now, updated_at=now)
+    if outstanding is None:
+        _stop_chasing(session=session, view=view, now=now)
     return LoadedAnswers(draft, shown, draft)
 
 
@@ -239,7 +231,7 @@ def amend(
     """Start an amendment: a new draft version holding a copy of the submitted answers."""
     if not view.collecting:
         raise ConflictError(CLOSED)
-    sets = rows.read_sets(session=session, assignment_id=view.assignment.id or 0)
+    sets = _sets(session, view)
     current = _current(sets)
     if current is None or current.status != AnswerSetStatus.submitted:
         draft, sets, new = _open_draft(session=session, view=view, now=now)
@@ -269,14 +261,10 @@ def amend(
     return LoadedAnswers(draft, shown, current)
 
 
-def _stop_chasing_when_answered(*, session: Session, view: AssignmentView, now: datetime) -> None:
-    """Cancel the reminders to the agency's people once none of its cases is outstanding."""
+def _stop_chasing(*, session: Session, view: AssignmentView, now: datetime) -> None:
+    """Cancel the reminders to the agency's people: none of its cases is outstanding."""
     from flows.chase.sweep import cancel_chasers
 
-    where = {"round_id": view.round.id, "agency_id": view.agency.id}
-    outstanding = session.connection().execute(_OUTSTANDING, where).first()
-    if outstanding is not None:
-        return
     people = session.exec(
         select(AccessGrant.person_id).where(
             col(AccessGrant.round_id) == view.round.id,
