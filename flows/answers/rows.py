@@ -10,6 +10,7 @@ reading them back.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Executable,
     Table,
+    all_,
     bindparam,
     delete,
     func,
@@ -25,11 +27,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlmodel import Session
 
 from models.answers import Answer, AnswerOption, AnswerSet, AnswerSetStatus, answer_value
 from models.questionnaire import Answer as AnswerValue
 from models.questionnaire import Question
+from models.statements import Step
 
 SETS = cast(Table, AnswerSet.__table__)  # type: ignore[attr-defined]
 ANSWERS = cast(Table, Answer.__table__)  # type: ignore[attr-defined]
@@ -55,15 +59,43 @@ _INSERT_OPTIONS = insert(OPTIONS)
 ANSWER_COLUMNS = ("answer_set_id", "question_id", "choice", "number", "day", "text")
 
 
+def _arrays(table: Table, columns: tuple[str, ...]) -> Any:
+    """The rows given as one array per column (PostgreSQL's unnest, in lockstep)."""
+    return select(*(func.unnest(bindparam(c, type_=ARRAY(table.c[c].type))) for c in columns))
+
+
 def _from_arrays(table: Table, columns: tuple[str, ...]) -> Any:
-    """INSERT of the rows given as one array per column (PostgreSQL's unnest, in lockstep)."""
-    arrays = (func.unnest(bindparam(c, type_=ARRAY(table.c[c].type))) for c in columns)
-    return insert(table).from_select(list(columns), select(*arrays))
+    """INSERT of the rows given as one array per column."""
+    return insert(table).from_select(list(columns), _arrays(table, columns))
 
 
 _UNNEST_ANSWERS = _from_arrays(ANSWERS, ANSWER_COLUMNS)
 _UNNEST_RETURNING = _UNNEST_ANSWERS.returning(ANSWERS.c.id, ANSWERS.c.question_id)
 _UNNEST_OPTIONS = _from_arrays(OPTIONS, ("answer_id", "option_id"))
+# A draft's answers replaced in one statement: the rows of questions no longer answered go, the
+# others are written over (disjoint rows, so they may run together).
+_STALE_ANSWERS = delete(ANSWERS).where(
+    ANSWERS.c.answer_set_id == bindparam("set_id"),
+    ANSWERS.c.question_id
+    != all_(bindparam("question_id", type_=ARRAY(ANSWERS.c.question_id.type))),
+)
+_written_over = upsert(ANSWERS).from_select(list(ANSWER_COLUMNS), _arrays(ANSWERS, ANSWER_COLUMNS))
+_WRITTEN_OVER = _written_over.on_conflict_do_update(
+    index_elements=["answer_set_id", "question_id"],
+    set_={name: _written_over.excluded[name] for name in ("choice", "number", "day", "text")},
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    """The answers as they now stand, and the statements still to run for them (with their
+    parameters) together with the change's own (models.statements): none where written."""
+
+    shown: dict[str, AnswerValue]
+    steps: tuple[Step, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 _DELETE_OPTIONS = delete(OPTIONS).where(
     OPTIONS.c.answer_id.in_(
         select(ANSWERS.c.id).where(ANSWERS.c.answer_set_id == bindparam("answer_set_id"))
@@ -149,15 +181,23 @@ def write_rows(
     questions: Mapping[str, Question],
     values: Mapping[str, AnswerValue],
     replace: bool,
-) -> dict[str, AnswerValue]:
-    """Write the answer set's rows (replacing any it had); the typed values as read back."""
+    together: bool = False,
+) -> Written:
+    """Write the answer set's rows (replacing any it had), or with `together` on PostgreSQL
+    (no multi-choice options to write) return the statements that will; the typed values."""
     connection = session.connection()
+    rows = [_row(answer_set_id, questions[key], value) for key, value in values.items()]
+    shown = _shown(rows, values, questions)
     multi = any(question.type == "multi_choice" for question in questions.values())
+    if together and not multi and connection.dialect.name == "postgresql":
+        arrays = {key: [row[key] for row in rows] for key in ANSWER_COLUMNS}
+        if not replace:
+            return Written(shown, (_UNNEST_ANSWERS,), arrays)
+        return Written(shown, (_STALE_ANSWERS, _WRITTEN_OVER), {**arrays, "set_id": answer_set_id})
     if replace:
         if multi:
             connection.execute(_DELETE_OPTIONS, {"answer_set_id": answer_set_id})
         connection.execute(_DELETE_ANSWERS, {"answer_set_id": answer_set_id})
-    rows = [_row(answer_set_id, questions[key], value) for key, value in values.items()]
     ticked = {key: _options(questions[key], value) for key, value in values.items()}
     ticked = {key: options for key, options in ticked.items() if options}
     postgres = connection.dialect.name == "postgresql"
@@ -175,11 +215,19 @@ def write_rows(
         _insert(connection, _UNNEST_OPTIONS if postgres else _INSERT_OPTIONS, options, postgres)
     elif rows:
         _insert(connection, _UNNEST_ANSWERS if postgres else _INSERT_ANSWERS, rows, postgres)
+    return Written(shown)
+
+
+def _shown(
+    rows: list[dict[str, Any]], values: Mapping[str, AnswerValue], questions: Mapping[str, Question]
+) -> dict[str, AnswerValue]:
+    """The typed values as they will be read back."""
     shown: dict[str, AnswerValue] = {}
     for row in rows:
-        value = answer_value(cast(Answer, _Stored(row)), ticked.get(row["question_id"], []))
+        key = row["question_id"]
+        value = answer_value(cast(Answer, _Stored(row)), _options(questions[key], values[key]))
         if value is not None:
-            shown[row["question_id"]] = value
+            shown[key] = value
     return shown
 
 

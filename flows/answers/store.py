@@ -102,7 +102,8 @@ def _write(
     questions: Sequence[Question],
     values: Mapping[str, AnswerValue],
     replace: bool,
-) -> dict[str, AnswerValue]:
+    together: bool = False,
+) -> rows.Written:
     by_id = {q.id: q for q in questions}
     return rows.write_rows(
         session=session,
@@ -110,6 +111,7 @@ def _write(
         questions=by_id,
         values=values,
         replace=replace,
+        together=together,
     )
 
 
@@ -165,16 +167,22 @@ def save_draft(
 ) -> LoadedAnswers:
     """Keep what has been typed so far (valid answers only); nothing is checked for completeness."""
     draft, sets, new = _open_draft(session=session, view=view, now=now)
-    shown = _write(
-        session=session, answer_set=draft, questions=questions, values=values, replace=not new
+    written = _write(
+        session=session,
+        answer_set=draft,
+        questions=questions,
+        values=values,
+        replace=not new,
+        together=True,
     )
     event = _event(view, "answers.draft_saved", actor, person_id, now)
     params = {"p_set_id": draft.id, "p_assignment_id": view.assignment.id, "p_at": now}
-    run_together(session.connection(), final_writes.SAVE, {**params, **event})
+    steps = (*written.steps, *final_writes.SAVE)
+    run_together(session.connection(), steps, {**written.params, **params, **event})
     draft.updated_at = now
     if view.assignment.status == AssignmentStatus.not_started:
         _as_written(view.assignment, status=AssignmentStatus.in_progress.value, updated_at=now)
-    return LoadedAnswers(draft, shown, _submitted(sets))
+    return LoadedAnswers(draft, written.shown, _submitted(sets))
 
 
 def submit(
@@ -190,8 +198,13 @@ def submit(
     """Submit complete answers (already checked by `check.check_answers(complete=True)`), and
     stop the agency's reminders when nothing of theirs is outstanding."""
     draft, sets, new = _open_draft(session=session, view=view, now=now)
-    shown = _write(
-        session=session, answer_set=draft, questions=questions, values=values, replace=not new
+    written = _write(
+        session=session,
+        answer_set=draft,
+        questions=questions,
+        values=values,
+        replace=not new,
+        together=True,
     )
     not_known = values.get(KNOWN_QUESTION_ID) == "no"
     status = AssignmentStatus.not_known if not_known else AssignmentStatus.submitted
@@ -205,9 +218,11 @@ def submit(
         "p_status": status.value,
         "p_at": now,
         **_event(view, "answers.submitted", actor, person_id, now, details),
+        **written.params,
     }
     # In the same transaction: a submission never stands while its reminders still wait.
-    outstanding = run_together(session.connection(), final_writes.SUBMIT, params).first()
+    steps = (*written.steps, *final_writes.SUBMIT)
+    outstanding = run_together(session.connection(), steps, params).first()
     for previous in sets:
         if previous.status == AnswerSetStatus.submitted and previous is not draft:
             previous.status, previous.updated_at = AnswerSetStatus.superseded, now
@@ -216,7 +231,7 @@ def submit(
     _as_written(view.assignment, status=status.value, submitted_at=now, updated_at=now)
     if outstanding is None:
         _stop_chasing(session=session, view=view, now=now)
-    return LoadedAnswers(draft, shown, draft)
+    return LoadedAnswers(draft, written.shown, draft)
 
 
 def amend(
@@ -248,7 +263,7 @@ def amend(
     kept = {key: value for key, value in submitted.items() if key in by_id}
     shown = _write(
         session=session, answer_set=draft, questions=questions, values=kept, replace=False
-    )
+    ).shown
     _audit(
         session=session,
         view=view,

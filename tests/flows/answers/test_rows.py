@@ -12,6 +12,7 @@ from models.answers import Answer, AnswerOption
 from models.questionnaire import Answer as AnswerValue
 from models.round import Assignment
 from models.settings import Settings
+from models.statements import run_together
 from tests.builders import (
     NOW,
     import_register,
@@ -70,7 +71,7 @@ def test_every_answer_type_is_written_in_one_go_and_read_back_as_it_was_given(
     }
     shown = rows.write_rows(
         session=session, answer_set_id=set_id, questions=questions, values=given, replace=False
-    )
+    ).shown
     session.commit()
     assert shown == given
     assert rows.read_values(session=session, answer_set_id=set_id) == given
@@ -94,3 +95,33 @@ def test_replacing_a_set_keeps_only_the_new_answers_and_their_options(
     stored = session.exec(select(Answer.question_id).where(Answer.answer_set_id == set_id)).all()
     assert sorted(stored) == ["met_on", "tools_used"]
     assert session.exec(select(AnswerOption.option_id)).all() == ["other"]
+
+
+def test_answers_written_together_replace_a_draft_in_one_statement_on_postgresql(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    """Without multi-choice questions: the rows of questions no longer answered go, the others
+    are written over, the new ones added, all in the statement the change's own writes join."""
+    set_id = _answer_set(session, settings, tmp_path)
+    questions = {q.id: q for q in tool_with_questions(*QUESTIONS[1:]).questions()}
+    values: list[dict[str, AnswerValue]] = [
+        {"hours": 2, "notes": "first", "grade": "good"},
+        {"hours": 3.5, "met_on": date(2026, 1, 5), "grade": "good"},
+        {},
+    ]
+    for number, given in enumerate(values):
+        written = rows.write_rows(
+            session=session,
+            answer_set_id=set_id,
+            questions=questions,
+            values=given,
+            replace=number > 0,
+            together=True,
+        )
+        postgres = session.connection().dialect.name == "postgresql"
+        assert bool(written.steps) == postgres
+        if written.steps:
+            run_together(session.connection(), written.steps, written.params)
+        session.commit()
+        assert written.shown == given
+        assert rows.read_values(session=session, answer_set_id=set_id) == given
