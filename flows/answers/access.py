@@ -105,7 +105,7 @@ def _query() -> Any:
             Agency,
             col(Case.case_ref),
             ToolVersion,
-            RoundAgency,
+            col(RoundAgency.due_date),  # the agency's own extension: a column, not a row object
             col(Case.category),
             col(Case.age_band),
         )
@@ -161,12 +161,12 @@ def _made_views(session: Session, rows: Sequence[Any], role: GrantRole) -> list[
             case_ref,
             role,
             version,
-            member.effective_due_date(round_),
+            own_due_date or round_.due_date,  # as RoundAgency.effective_due_date
             CaseAttributes.of(
                 category=category, flags=flags.get(assignment.case_id, ()), age_band=age_band
             ),
         )
-        for assignment, round_, agency, case_ref, version, member, category, age_band in rows
+        for assignment, round_, agency, case_ref, version, own_due_date, category, age_band in rows
     ]
 
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from flows.answers import final_writes, rows
 from flows.answers.access import AssignmentView
 from models.answers import AnswerSet, AnswerSetStatus
-from models.audit_log import event_params, record_event
+from models.audit_log import INSERT_EVENT_BOUND, event_params
 from models.errors import ConflictError
 from models.questionnaire import KNOWN_QUESTION_ID, Question
 from models.questionnaire import Answer as AnswerValue
@@ -112,27 +112,6 @@ def _write(
         values=values,
         replace=replace,
         together=together,
-    )
-
-
-def _audit(
-    *,
-    session: Session,
-    view: AssignmentView,
-    action: str,
-    actor: str | None,
-    person_id: int | None,
-    now: datetime,
-    details: dict[str, Any] | None = None,
-) -> None:
-    record_event(
-        session=session,
-        actor=actor or f"person:{person_id}",
-        action=action,
-        entity_type="assignment",
-        entity_id=view.assignment.id,
-        now=now,
-        details=details,
     )
 
 
@@ -264,15 +243,8 @@ def amend(
     shown = _write(
         session=session, answer_set=draft, questions=questions, values=kept, replace=False
     ).shown
-    _audit(
-        session=session,
-        view=view,
-        action="answers.amend_started",
-        actor=actor,
-        person_id=person_id,
-        now=now,
-        details={"version": draft.version},
-    )
+    event = _event(view, "answers.amend_started", actor, person_id, now, {"version": draft.version})
+    session.connection().execute(INSERT_EVENT_BOUND, event)
     return LoadedAnswers(draft, shown, current)
 
 

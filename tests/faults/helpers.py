@@ -24,7 +24,8 @@ COMMIT = "COMMIT"
 
 @contextmanager
 def cut_at(engine: Engine, proxy: TcpProxy, *, sql: str, nth: int = 1) -> Iterator[None]:
-    """Cut the proxy as the Nth statement starting with `sql` (or the COMMIT) is sent."""
+    """Cut the proxy as the Nth statement starting with `sql` (or the COMMIT) is sent; runs of
+    white space count as one space."""
     seen = 0
 
     def maybe_cut() -> None:
@@ -34,7 +35,7 @@ def cut_at(engine: Engine, proxy: TcpProxy, *, sql: str, nth: int = 1) -> Iterat
             proxy.cut()
 
     def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(sql.upper()):
+        if " ".join(statement.split()).upper().startswith(sql.upper()):
             maybe_cut()
 
     def on_commit(_conn: Any) -> None:
