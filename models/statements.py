@@ -11,12 +11,12 @@ from sqlalchemy import Connection, CursorResult, Select, literal_column
 from sqlalchemy.sql.dml import UpdateBase
 
 Step = UpdateBase | Select[Any]
-_combined: dict[tuple[int, ...], Step] = {}
+_combined: dict[tuple[Step, ...], Step] = {}
 
 
 def _as_one(steps: Sequence[Step]) -> Step:
     """The steps as one statement: all but the last as CTEs of the last (built once)."""
-    key = tuple(id(step) for step in steps)
+    key = tuple(steps)  # the statements themselves (never an id a freed one could reuse)
     found = _combined.get(key)
     if found is None:
         *first, last = steps
