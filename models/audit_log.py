@@ -26,14 +26,14 @@ class AuditEvent(SQLModel, table=True):
 
 
 _EVENTS = cast(Table, AuditEvent.__table__)  # type: ignore[attr-defined]
-_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
-"""Built once: every request of the portal and the API appends an event."""
 EVENT_VALUES = ("at", "actor", "action", "entity_type", "entity_id", "details")
 INSERT_EVENT_BOUND = insert(_EVENTS).values(
     {name: bindparam(f"event_{name}") for name in EVENT_VALUES}
 )
-"""An event whose values are bound as event_<column>, to run with other statements
-(models.statements); `event_params` gives them."""
+"""An event whose values are bound as event_<column>, built once (every request of the portal
+and the API appends one); `event_params` gives them, and other statements may run with it
+(models.statements)."""
+_INSERT_EVENT = INSERT_EVENT_BOUND.returning(_EVENTS.c.id)
 
 
 def event_params(
@@ -69,22 +69,15 @@ def record_event(
     """Append one event to the audit log in the caller's transaction; returns its id."""
     if session.autoflush:  # as an ORM statement would: pending changes are written first
         session.flush()
-    event_id = (
-        session.connection()
-        .execute(
-            _INSERT_EVENT,
-            {
-                "at": now or utcnow(),
-                "actor": actor,
-                "action": action,
-                "entity_type": entity_type,
-                "entity_id": None if entity_id is None else str(entity_id),
-                "details": details or {},
-            },
-        )
-        .scalar_one()
+    params = event_params(
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        now=now or utcnow(),
+        details=details,
     )
-    return int(event_id)
+    return int(session.connection().execute(_INSERT_EVENT, params).scalar_one())
 
 
 def list_events(

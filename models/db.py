@@ -134,7 +134,7 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     )
 
 
-def ping(dbapi_connection: Any) -> None:
+def _ping(dbapi_connection: Any) -> None:
     """One round trip that fails on a connection the server has closed."""
     cursor = dbapi_connection.cursor()
     try:
@@ -158,7 +158,7 @@ def _ping_when_idle(engine: Engine) -> None:
         if idle_since is None or time.monotonic() - idle_since < IDLE_PING_S:
             return
         try:
-            ping(dbapi_connection)
+            _ping(dbapi_connection)
         except Exception as error:  # any failure: the pool replaces the connection and retries
             raise DisconnectionError("an idle connection was closed by the server") from error
 

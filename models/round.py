@@ -69,6 +69,11 @@ class AuditRound(SQLModel, table=True):
     purged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+def agency_due_date(own_due_date: date | None, round_: AuditRound) -> date:
+    """An agency's due date in a round: its own extension, or the round's."""
+    return own_due_date or round_.due_date
+
+
 class RoundAgency(SQLModel, table=True):
     """An agency taking part in a round, with its own due date when extended."""
 
@@ -85,7 +90,7 @@ class RoundAgency(SQLModel, table=True):
 
     def effective_due_date(self, round_: AuditRound) -> date:
         """This agency's due date: its own extension, or the round's."""
-        return self.due_date or round_.due_date
+        return agency_due_date(self.due_date, round_)
 
 
 class RoundCase(SQLModel, table=True):

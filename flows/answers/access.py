@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_rows
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from flows.answers.rows import SETS
 from models.agency import Agency
 from models.answers import AnswerSet
 from models.case import Case, CaseFlag
@@ -33,6 +34,7 @@ from models.round import (
     MemberStatus,
     RoundAgency,
     RoundStatus,
+    agency_due_date,
 )
 from models.tool_version import ToolVersion, frozen_tool
 
@@ -140,8 +142,8 @@ _TAKING_PART = (
     )
 )
 _ONE_TAKING_PART = _TAKING_PART.where(col(Assignment.id) == bindparam("assignment_id"))
-SETS = cast(Table, AnswerSet.__table__)  # type: ignore[attr-defined]
 _VIEW_WIDTH = 8
+_SET_NAMES = tuple(column.name for column in SETS.c)
 # One assignment and its answer sets in one read (a row per set): what every API request needs.
 _ONE_WITH_SETS = (
     _ONE_TAKING_PART.add_columns(*(column.label(f"set_{column.name}") for column in SETS.c))
@@ -161,7 +163,7 @@ def _made_views(session: Session, rows: Sequence[Any], role: GrantRole) -> list[
             case_ref,
             role,
             version,
-            own_due_date or round_.due_date,  # as RoundAgency.effective_due_date
+            agency_due_date(own_due_date, round_),
             CaseAttributes.of(
                 category=category, flags=flags.get(assignment.case_id, ()), age_band=age_band
             ),
@@ -233,9 +235,8 @@ def get_agency_assignment(
     rows = session.execute(_ONE_WITH_SETS, params).all()
     if not rows:
         raise NotFoundError(NOT_FOUND)
-    names = [column.name for column in SETS.c]
     sets = tuple(
-        AnswerSet(**dict(zip(names, row[_VIEW_WIDTH:], strict=True)))
+        AnswerSet(**dict(zip(_SET_NAMES, row[_VIEW_WIDTH:], strict=True)))
         for row in rows
         if row.set_id is not None
     )

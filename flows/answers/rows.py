@@ -24,7 +24,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as upsert
@@ -102,7 +101,6 @@ _DELETE_OPTIONS = delete(OPTIONS).where(
     )
 )
 _DELETE_ANSWERS = delete(ANSWERS).where(ANSWERS.c.answer_set_id == bindparam("answer_set_id"))
-_UPDATE_SET = update(SETS).where(SETS.c.id == bindparam("set_id"))
 EMPTY_ROW = {"choice": None, "number": None, "day": None, "text": None}
 
 
@@ -145,13 +143,6 @@ def new_set(*, session: Session, assignment_id: int, version: int, now: datetime
     return AnswerSet(id=new_id, **fields)
 
 
-def update_set(*, session: Session, answer_set: AnswerSet, **fields: Any) -> None:
-    """Change an answer set's columns in the database and in the detached copy alike."""
-    session.connection().execute(_UPDATE_SET, {"set_id": answer_set.id, **fields})
-    for name, value in fields.items():
-        setattr(answer_set, name, value)
-
-
 def _row(answer_set_id: int, question: Question, value: AnswerValue) -> dict[str, Any]:
     row: dict[str, Any] = {"answer_set_id": answer_set_id, "question_id": question.id}
     row.update(EMPTY_ROW)
@@ -186,11 +177,12 @@ def write_rows(
     """Write the answer set's rows (replacing any it had), or with `together` on PostgreSQL
     (no multi-choice options to write) return the statements that will; the typed values."""
     connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     rows = [_row(answer_set_id, questions[key], value) for key, value in values.items()]
     shown = _shown(rows, values, questions)
     multi = any(question.type == "multi_choice" for question in questions.values())
-    if together and not multi and connection.dialect.name == "postgresql":
-        arrays = {key: [row[key] for row in rows] for key in ANSWER_COLUMNS}
+    if together and not multi and postgres:
+        arrays = _as_arrays(rows, ANSWER_COLUMNS)
         if not replace:
             return Written(shown, (_UNNEST_ANSWERS,), arrays)
         return Written(shown, (_STALE_ANSWERS, _WRITTEN_OVER), {**arrays, "set_id": answer_set_id})
@@ -200,7 +192,6 @@ def write_rows(
         connection.execute(_DELETE_ANSWERS, {"answer_set_id": answer_set_id})
     ticked = {key: _options(questions[key], value) for key, value in values.items()}
     ticked = {key: options for key, options in ticked.items() if options}
-    postgres = connection.dialect.name == "postgresql"
     if ticked:
         returning = _UNNEST_RETURNING if postgres else _INSERT_RETURNING
         ids = dict(
@@ -237,7 +228,12 @@ def _insert(
     """Insert the rows: as one array per column when the statement takes arrays."""
     if not arrays:
         return connection.execute(statement, rows)
-    return connection.execute(statement, {key: [row[key] for row in rows] for key in rows[0]})
+    return connection.execute(statement, _as_arrays(rows, tuple(rows[0])))
+
+
+def _as_arrays(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The rows as one list per column, for the statements that take arrays."""
+    return {column: [row[column] for row in rows] for column in columns}
 
 
 class _Stored:
