@@ -34,10 +34,13 @@ def _terminate(admin: Engine, pid: int) -> None:
     """Close the backend from the server's side, as a restart or an idle timeout would."""
     with admin.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        connection.commit()
         for _ in range(100):
             gone = connection.execute(
                 text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
             ).scalar_one()
+            # pg_stat_activity is a snapshot held until the transaction ends: end it to look again.
+            connection.rollback()
             if gone:
                 return
             time.sleep(0.05)
