@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -72,10 +73,20 @@ class AssignmentView:
 
     def questions(self) -> list[Question]:
         """The questions of the round's frozen tool this agency answers about this case."""
-        return self.tool().questions_for_case(self.case, self.agency.code)
+        self.tool()  # read (and checked) once per process, before its questions are sorted
+        key = (self.tool_version.name, self.tool_version.version)
+        return list(_questions_for(key, self.case, self.agency.code))
 
 
 _tools: dict[tuple[str, str], Tool] = {}
+
+
+@lru_cache(maxsize=1024)
+def _questions_for(
+    key: tuple[str, str], case: CaseAttributes, agency_code: str
+) -> tuple[Question, ...]:
+    """A frozen tool's questions for one kind of case and agency: the same on every request."""
+    return tuple(_tools[key].questions_for_case(case, agency_code))
 
 
 def _tool(version: ToolVersion) -> Tool:

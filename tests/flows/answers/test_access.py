@@ -5,12 +5,15 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from flows.answers.access import visible_assignments
+from flows.answers.access import AssignmentView, visible_assignments
 from flows.chase.sweep import grant_escalation
 from models.agency import Agency
 from models.partnership import Person
+from models.questionnaire.conditions import CaseAttributes
+from models.round import Assignment, AuditRound, GrantRole
 from models.settings import Settings
-from tests.builders import NOW, launch_chase_round, raise_test_concern
+from models.tool_version import ToolVersion
+from tests.builders import NOW, launch_chase_round, raise_test_concern, tool_data
 
 
 def test_an_escalation_contact_chased_for_a_late_round_sees_no_concern_case_as_a_task(
@@ -35,3 +38,38 @@ def test_an_escalation_contact_chased_for_a_late_round_sees_no_concern_case_as_a
     lead = session.exec(select(Person).where(Person.email == "lead@police.example.org")).one()
     assert lead.id is not None
     assert len(visible_assignments(session=session, person_id=lead.id)) == 4
+
+
+POLICE_ONLY = {"id": "arrest", "type": "yes_no_na", "text": "Was an arrest considered?"}
+CP_ONLY = {"id": "cp_plan", "type": "yes_no_na", "text": "Was the child protection plan reviewed?"}
+
+
+def _view(version: ToolVersion, agency: str, category: str) -> AssignmentView:
+    return AssignmentView(
+        Assignment(),
+        AuditRound(),
+        Agency(code=agency),
+        "REF-1",
+        GrantRole.lead,
+        version,
+        NOW.date(),
+        CaseAttributes.of(category=category),
+    )
+
+
+def test_each_view_is_asked_its_own_agencys_questions_for_its_own_kind_of_case() -> None:
+    data = tool_data(
+        {**POLICE_ONLY, "applies_to": ["police"]}, {**CP_ONLY, "applies_when": {"category": "CP"}}
+    )
+    version = ToolVersion(name="test-tool", version="v-questions", definition=data)
+    asked = {
+        (agency, category): {q.id for q in _view(version, agency, category).questions()}
+        for agency in ("police", "csc", "police")  # asked again: the kept answer is the same
+        for category in ("CP", "CIN", "CP")
+    }
+    assert {key: {"arrest", "cp_plan"} & ids for key, ids in asked.items()} == {
+        ("police", "CP"): {"arrest", "cp_plan"},
+        ("police", "CIN"): {"arrest"},
+        ("csc", "CP"): {"cp_plan"},
+        ("csc", "CIN"): set(),
+    }
