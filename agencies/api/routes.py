@@ -14,7 +14,15 @@ from fastapi import Path as PathParam
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from agencies.api.auth import Caller, caller, request_time
+from agencies.api.auth import (
+    Caller,
+    KeyBeforeBody,
+    PresentedKey,
+    identify,
+    key_reader,
+    presented_key,
+    request_time,
+)
 from agencies.api.convert import answers_out, check_json_answers, questions_out
 from agencies.api.schemas import (
     AnswerIn,
@@ -39,7 +47,7 @@ from models.errors import ConfigurationError, ConflictError, NotFoundError
 from models.settings import Settings
 
 NOT_FOUND = "no such assignment for your agency"
-Who = Annotated[Caller, Depends(caller)]
+Key = Annotated[PresentedKey, Depends(presented_key)]
 At = Annotated[datetime, Depends(request_time)]
 T = TypeVar("T")
 DEFAULT_LANES = 4
@@ -54,7 +62,7 @@ CHANGE_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ValidationProblem, "description": "Answers that fail the questionnaire"},
 }
 
-router = APIRouter(tags=["assignments"])
+router = APIRouter(tags=["assignments"], route_class=KeyBeforeBody)
 
 
 def _view(session: Session, who: Caller, assignment_id: int) -> AssignmentView:
@@ -133,13 +141,17 @@ def _lanes(request: Request, engine: Engine) -> anyio.CapacityLimiter:
     return held[1]
 
 
-async def _in_session(request: Request, work: Callable[[Session], T]) -> T:
-    """Run the request's database work in one worker thread, in one session."""
+async def _in_session(
+    request: Request, key: PresentedKey, at: datetime, work: Callable[[Session, Caller], T]
+) -> T:
+    """Run the request's database work, its key's lookup first, in one worker thread and one
+    session."""
     engine: Engine = request.app.state.engine
+    keys = key_reader(request)
 
     def run() -> T:
         with Session(engine, expire_on_commit=False) as session:
-            return work(session)
+            return work(session, identify(session=session, keys=keys, key=key, at=at))
 
     return await anyio.to_thread.run_sync(run, limiter=_lanes(request, engine))
 
@@ -181,27 +193,27 @@ def _read(
 
 @router.get("/assignments", response_model=AssignmentList, responses={401: ERRORS[401]})
 async def list_assignments(
-    request: Request, at: At, who: Who, round_id: RoundFilter = None
+    request: Request, at: At, key: Key, round_id: RoundFilter = None
 ) -> AssignmentList:
     """The agency's assignments in the rounds it takes part in, with their statuses."""
 
-    def work(session: Session) -> AssignmentList:
+    def work(session: Session, who: Caller) -> AssignmentList:
         views = agency_assignments(session=session, agency_id=who.agency_id)
         views = [v for v in views if round_id is None or v.round.id == round_id]
         _read(session, who, "api.assignments_listed", "agency", who.agency_id, at)
         return AssignmentList(agency=who.agency_code, assignments=[_summary(v) for v in views])
 
-    return await _in_session(request, work)
+    return await _in_session(request, key, at, work)
 
 
 @router.get("/assignments/{assignment_id}", response_model=AssignmentDetail, responses=ERRORS)
 async def get_assignment(
-    request: Request, assignment_id: AssignmentId, at: At, who: Who
+    request: Request, assignment_id: AssignmentId, at: At, key: Key
 ) -> AssignmentDetail:
     """One assignment: the frozen tool version's questions and the answers saved so far."""
     settings: Settings = request.app.state.settings
 
-    def work(session: Session) -> AssignmentDetail:
+    def work(session: Session, who: Caller) -> AssignmentDetail:
         view = _view(session, who, assignment_id)
         tool = view.tool()
         detail = AssignmentDetail(
@@ -214,24 +226,24 @@ async def get_assignment(
         _read(session, who, "api.assignment_viewed", "assignment", assignment_id, at)
         return detail
 
-    return await _in_session(request, work)
+    return await _in_session(request, key, at, work)
 
 
 @router.put(
     "/assignments/{assignment_id}/answers", response_model=AnswersOut, responses=CHANGE_ERRORS
 )
 async def save_answers(
-    request: Request, assignment_id: AssignmentId, body: AnswersIn, at: At, who: Who
+    request: Request, assignment_id: AssignmentId, body: AnswersIn, at: At, key: Key
 ) -> AnswersOut:
     """Save draft answers (replacing the draft's); any invalid answer saves nothing (422)."""
 
-    def work(session: Session) -> AnswersOut:
+    def work(session: Session, who: Caller) -> AnswersOut:
         view = _view(session, who, assignment_id)
         questions = view.questions()
         values = check_json_answers(questions, body.answers, complete=False)
         return _change(session, who, at, view, store.save_draft, questions=questions, values=values)
 
-    return await _in_session(request, work)
+    return await _in_session(request, key, at, work)
 
 
 @router.post(
@@ -241,12 +253,12 @@ async def submit_answers(
     request: Request,
     assignment_id: AssignmentId,
     at: At,
-    who: Who,
+    key: Key,
     body: Annotated[SubmitIn | None, Body()] = None,
 ) -> AnswersOut:
     """Submit these complete answers, or the saved draft when the body has none."""
 
-    def work(session: Session) -> AnswersOut:
+    def work(session: Session, who: Caller) -> AnswersOut:
         view = _view(session, who, assignment_id)
         questions = view.questions()
         sent: dict[str, AnswerIn] = (
@@ -257,19 +269,19 @@ async def submit_answers(
         values = check_json_answers(questions, sent, complete=True)
         return _change(session, who, at, view, store.submit, questions=questions, values=values)
 
-    return await _in_session(request, work)
+    return await _in_session(request, key, at, work)
 
 
 @router.post(
     "/assignments/{assignment_id}/amend", response_model=AnswersOut, responses=CHANGE_ERRORS
 )
 async def amend_answers(
-    request: Request, assignment_id: AssignmentId, at: At, who: Who
+    request: Request, assignment_id: AssignmentId, at: At, key: Key
 ) -> AnswersOut:
     """Reopen submitted answers as a new draft version (until collection closes)."""
 
-    def work(session: Session) -> AnswersOut:
+    def work(session: Session, who: Caller) -> AnswersOut:
         view = _view(session, who, assignment_id)
         return _change(session, who, at, view, store.amend, questions=view.questions())
 
-    return await _in_session(request, work)
+    return await _in_session(request, key, at, work)

@@ -29,6 +29,22 @@ def test_an_unknown_or_malformed_key_is_refused_with_401(api: Api) -> None:
         assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
+def test_a_body_or_path_that_fails_its_checks_is_refused_for_the_key_first(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    forged = {"Authorization": "Bearer " + api.keys["police"][:-4] + "AAAA"}
+    for path, body in (
+        (f"/assignments/{case}/answers", {"answers": "not a mapping"}),
+        (f"/assignments/{case}/answers", None),  # no body at all
+        ("/assignments/0/answers", {"answers": {}}),  # an id below the first
+    ):
+        refused = api.call("PUT", path, agency=None, headers=dict(forged), json=body)
+        assert refused.status_code == 401 and "answers" not in refused.text, path
+        checked = api.call("PUT", path, json=body)  # a live key: now the body's problems
+        assert checked.status_code == 422, path
+    coordinator = api.call("PUT", f"/assignments/{case}/answers", agency="coordinator", json={})
+    assert coordinator.status_code == 404  # a coordinator's key opens no agency endpoint
+
+
 def test_a_revoked_key_is_refused_and_the_refusal_is_in_the_audit_log(api: Api) -> None:
     assert api.call("GET", "/assignments").status_code == 200
     with Session(api.portal.engine) as session:
