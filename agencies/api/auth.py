@@ -77,18 +77,22 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**options)
 
 
-def _refused(session: Session, holder: KeyHolder, at: datetime) -> HTTPException:
-    """Audit the use of a revoked key, committed before the 401 it is answered."""
+def record_refusal(*, session: Session, key_id: int, reason: str, now: datetime) -> None:
+    """Audit a refused use of an API key, committed before the refusal is answered."""
     record_event(
         session=session,
-        actor=f"api-key:{holder.key_id}",
+        actor=f"api-key:{key_id}",
         action="api_key.refused",
         entity_type="api_key",
-        entity_id=holder.key_id,
-        now=at,
-        details={"reason": "revoked"},
+        entity_id=key_id,
+        now=now,
+        details={"reason": reason},
     )
     session.commit()
+
+
+def _refused(session: Session, holder: KeyHolder, at: datetime) -> HTTPException:
+    record_refusal(session=session, key_id=holder.key_id, reason="revoked", now=at)
     return unauthorized(REVOKED)
 
 

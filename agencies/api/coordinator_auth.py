@@ -9,10 +9,9 @@ from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from agencies.api.auth import INVALID, MISSING, REVOKED, unauthorized
+from agencies.api.auth import INVALID, MISSING, REVOKED, record_refusal, unauthorized
 from agencies.deps import db_session, now
-from models.api_key import ApiKey, find_api_key, mark_used
-from models.audit_log import record_event
+from models.api_key import find_api_key, mark_used
 from models.partnership import is_coordinator
 
 NOT_COORDINATOR = "this API key's holder is no longer a coordinator"
@@ -38,19 +37,6 @@ class CoordinatorCaller:
         return f"api-key:{self.key_id}"
 
 
-def _refused(session: Session, key: ApiKey, reason: str, at: datetime) -> None:
-    record_event(
-        session=session,
-        actor=f"api-key:{key.id}",
-        action="api_key.refused",
-        entity_type="api_key",
-        entity_id=key.id,
-        now=at,
-        details={"reason": reason},
-    )
-    session.commit()
-
-
 def coordinator_caller(
     credentials: HTTPAuthorizationCredentials | None = Depends(coordinator_bearer),
     session: Session = Depends(db_session),
@@ -64,12 +50,12 @@ def coordinator_caller(
     if key is None or key.id is None:
         raise unauthorized(INVALID)
     if key.revoked_at is not None:
-        _refused(session, key, "revoked", at)
+        record_refusal(session=session, key_id=key.id, reason="revoked", now=at)
         raise unauthorized(REVOKED)
     if key.person_id is None:
         raise HTTPException(status_code=404, detail=NOT_FOUND)
     if not is_coordinator(session=session, person_id=key.person_id):
-        _refused(session, key, "not a coordinator", at)
+        record_refusal(session=session, key_id=key.id, reason="not a coordinator", now=at)
         raise unauthorized(NOT_COORDINATOR)
     mark_used(key, at)
     session.add(key)

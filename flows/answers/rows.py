@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from sqlmodel import Session
 
 from models.answers import Answer, AnswerOption, AnswerSet, AnswerSetStatus, answer_value
+from models.loaded import as_loaded
 from models.questionnaire import Answer as AnswerValue
 from models.questionnaire import Question
 from models.statements import Step
@@ -107,7 +108,7 @@ EMPTY_ROW = {"choice": None, "number": None, "day": None, "text": None}
 def read_sets(*, session: Session, assignment_id: int) -> list[AnswerSet]:
     """The assignment's answer sets, newest version first."""
     rows = session.connection().execute(_READ_SETS, {"assignment_id": assignment_id})
-    return [AnswerSet(**row._mapping) for row in rows]
+    return [as_loaded(AnswerSet, dict(row._mapping)) for row in rows]
 
 
 def read_values(*, session: Session, answer_set_id: int) -> dict[str, AnswerValue]:
@@ -140,7 +141,7 @@ def new_set(*, session: Session, assignment_id: int, version: int, now: datetime
         "submitted_by": None,
     }
     new_id = session.connection().execute(_NEW_SET, fields).scalar_one()
-    return AnswerSet(id=new_id, **fields)
+    return as_loaded(AnswerSet, {"id": new_id, **fields})
 
 
 def _row(answer_set_id: int, question: Question, value: AnswerValue) -> dict[str, Any]:
