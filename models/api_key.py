@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import CheckConstraint, Connection, String, Table, bindparam, func, update
 from sqlalchemy import select as select_rows
@@ -277,16 +277,18 @@ class KeyHolder:
 
 KEYS = cast(Table, ApiKey.__table__)  # type: ignore[attr-defined]
 AGENCIES = cast(Table, Agency.__table__)  # type: ignore[attr-defined]
-_HOLDERS = (
-    select_rows(
-        KEYS.c.id,
-        KEYS.c.agency_id,
-        KEYS.c.secret_hash,
-        KEYS.c.revoked_at,
-        KEYS.c.last_used_at,
-        AGENCIES.c.code,
-        AGENCIES.c.active,
-    )
+HOLDER_COLUMNS = (
+    KEYS.c.id,
+    KEYS.c.agency_id,
+    KEYS.c.secret_hash,
+    KEYS.c.revoked_at,
+    KEYS.c.last_used_at,
+    AGENCIES.c.code,
+    AGENCIES.c.active,
+)
+"""What `holder_in` reads of a row: the first columns of any statement built on HOLDERS."""
+HOLDERS = (
+    select_rows(*HOLDER_COLUMNS)
     .outerjoin(AGENCIES, AGENCIES.c.id == KEYS.c.agency_id)
     .where(KEYS.c.prefix == bindparam("prefix"))
 )
@@ -295,22 +297,46 @@ _NOTE_USE = (
 )
 
 
+@dataclass(frozen=True)
+class Presented:
+    """A secret shaped like one of our keys: the prefix its key is found by, and its hash."""
+
+    prefix: str
+    secret_hash: str
+
+
+def presented(secret: str) -> Presented | None:
+    """The secret's prefix and hash; None when it is no key of ours (nothing to look up)."""
+    if not secret.startswith(KEY_MARK) or len(secret) > 200:
+        return None
+    return Presented(secret[:PREFIX_LENGTH], hash_secret(secret))
+
+
+def holder_in(row: Any, key: Presented) -> KeyHolder | None:
+    """The key of a row of a statement built on HOLDERS, when it is the presented one."""
+    if not hmac.compare_digest(row[2], key.secret_hash):
+        return None
+    key_id, agency_id, _, revoked_at, last_used_at, code, active = row[:7]
+    return KeyHolder(
+        key_id=key_id,
+        agency_id=agency_id,
+        agency_code=code,
+        agency_active=bool(active),
+        revoked_at=revoked_at,
+        last_used_at=last_used_at,
+    )
+
+
 def find_key_holder(*, connection: Connection, secret: str) -> KeyHolder | None:
     """The key this secret belongs to (revoked or not) with its agency, in one statement; None
     when it is no key of ours. `find_api_key`'s rule, without loading the key as an object."""
-    if not secret.startswith(KEY_MARK) or len(secret) > 200:
+    key = presented(secret)
+    if key is None:
         return None
-    wanted = hash_secret(secret)
-    for row in connection.execute(_HOLDERS, {"prefix": secret[:PREFIX_LENGTH]}):
-        if hmac.compare_digest(row.secret_hash, wanted):
-            return KeyHolder(
-                key_id=row.id,
-                agency_id=row.agency_id,
-                agency_code=row.code,
-                agency_active=bool(row.active),
-                revoked_at=row.revoked_at,
-                last_used_at=row.last_used_at,
-            )
+    for row in connection.execute(HOLDERS, {"prefix": key.prefix}):
+        holder = holder_in(row, key)
+        if holder is not None:
+            return holder
     return None
 
 

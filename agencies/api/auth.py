@@ -10,7 +10,7 @@ caller without one learns nothing of what the body should be.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,9 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from agencies.deps import now
-from models.api_key import KeyHolder, find_key_holder, note_use
+from flows.answers.access import AssignmentView
+from flows.answers.agency_view import key_with_assignment
+from models.api_key import KeyHolder, find_key_holder, note_use, presented
 from models.audit_log import record_event
 
 MISSING = "send an API key: Authorization: Bearer <key>"
@@ -46,6 +48,9 @@ class Caller:
     agency_id: int
     agency_code: str
     holder: KeyHolder
+    named: tuple[int, AssignmentView | None] | None = None
+    """The assignment the request names (its id, and its view or None when it is not the
+    agency's), when it was read with the key."""
 
     @property
     def actor(self) -> str:
@@ -146,17 +151,32 @@ def key_reader(request: Request) -> Engine:
     return keys
 
 
-def identify(*, session: Session, keys: Engine, key: PresentedKey, at: datetime) -> Caller:
-    """The agency system behind the key, in the request's transaction on PostgreSQL; 401 or 404
-    otherwise (a revoked key's refusal audited first)."""
-    if keys.dialect.name == "postgresql":
+def identify(
+    *,
+    session: Session,
+    keys: Engine,
+    key: PresentedKey,
+    at: datetime,
+    assignment_id: int | None = None,
+) -> Caller:
+    """The agency system behind the key, in the request's transaction on PostgreSQL (with the
+    assignment the request names, in the same statement); 401 or 404 otherwise (a revoked key's
+    refusal audited first)."""
+    named: tuple[int, AssignmentView | None] | None = None
+    shown = presented(key.secret)
+    if shown is None:
+        holder = None
+    elif keys.dialect.name != "postgresql":  # SQLite's transaction would take the write lock:
+        holder = look_up(keys, key.secret)  # a key not yet known takes none
+    elif assignment_id is None:
         holder = find_key_holder(connection=session.connection(), secret=key.secret)
-    else:  # SQLite's transaction would take the write lock: a key not yet known takes none
-        holder = look_up(keys, key.secret)
+    else:
+        holder, view = key_with_assignment(session=session, key=shown, assignment_id=assignment_id)
+        named = (assignment_id, view)
     if holder is not None and holder.revoked_at is not None:
         session.rollback()
         raise _refused(session, holder, at)
-    return _caller(holder)
+    return replace(_caller(holder), named=named)
 
 
 async def caller(

@@ -39,7 +39,8 @@ from agencies.api.schemas import (
     ValidationProblem,
 )
 from flows.answers import store
-from flows.answers.access import AssignmentView, agency_assignments, get_agency_assignment
+from flows.answers.access import AssignmentView, agency_assignments
+from flows.answers.agency_view import get_agency_assignment
 from flows.register.store import reveal_identity
 from models.audit_log import record_event
 from models.crypto import load_cipher
@@ -66,6 +67,12 @@ router = APIRouter(tags=["assignments"], route_class=KeyBeforeBody)
 
 
 def _view(session: Session, who: Caller, assignment_id: int) -> AssignmentView:
+    """The assignment the request names, as read with its key when it was."""
+    if who.named is not None and who.named[0] == assignment_id:
+        found = who.named[1]
+        if found is None:
+            raise HTTPException(status_code=404, detail=NOT_FOUND)
+        return found
     try:
         return get_agency_assignment(
             session=session, agency_id=who.agency_id, assignment_id=assignment_id
@@ -142,16 +149,21 @@ def _lanes(request: Request, engine: Engine) -> anyio.CapacityLimiter:
 
 
 async def _in_session(
-    request: Request, key: PresentedKey, at: datetime, work: Callable[[Session, Caller], T]
+    request: Request,
+    key: PresentedKey,
+    at: datetime,
+    work: Callable[[Session, Caller], T],
+    assignment_id: int | None = None,
 ) -> T:
-    """Run the request's database work, its key's lookup first, in one worker thread and one
-    session."""
+    """Run the request's database work, its key's lookup first (with the assignment it names),
+    in one worker thread and one session."""
     engine: Engine = request.app.state.engine
     keys = key_reader(request)
 
     def run() -> T:
         with Session(engine, expire_on_commit=False) as session:
-            return work(session, identify(session=session, keys=keys, key=key, at=at))
+            who = identify(session=session, keys=keys, key=key, at=at, assignment_id=assignment_id)
+            return work(session, who)
 
     return await anyio.to_thread.run_sync(run, limiter=_lanes(request, engine))
 
@@ -226,7 +238,7 @@ async def get_assignment(
         _read(session, who, "api.assignment_viewed", "assignment", assignment_id, at)
         return detail
 
-    return await _in_session(request, key, at, work)
+    return await _in_session(request, key, at, work, assignment_id)
 
 
 @router.put(
@@ -243,7 +255,7 @@ async def save_answers(
         values = check_json_answers(questions, body.answers, complete=False)
         return _change(session, who, at, view, store.save_draft, questions=questions, values=values)
 
-    return await _in_session(request, key, at, work)
+    return await _in_session(request, key, at, work, assignment_id)
 
 
 @router.post(
@@ -269,7 +281,7 @@ async def submit_answers(
         values = check_json_answers(questions, sent, complete=True)
         return _change(session, who, at, view, store.submit, questions=questions, values=values)
 
-    return await _in_session(request, key, at, work)
+    return await _in_session(request, key, at, work, assignment_id)
 
 
 @router.post(
@@ -284,4 +296,4 @@ async def amend_answers(
         view = _view(session, who, assignment_id)
         return _change(session, who, at, view, store.amend, questions=view.questions())
 
-    return await _in_session(request, key, at, work)
+    return await _in_session(request, key, at, work, assignment_id)

@@ -12,19 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy import select as select_rows
 from sqlalchemy.orm import defer
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from flows.answers.rows import SETS
 from models.agency import Agency
 from models.answers import AnswerSet
 from models.case import Case, CaseFlag
 from models.errors import NotFoundError
-from models.loaded import as_loaded, as_partly_loaded
 from models.questionnaire import Question, Tool
 from models.questionnaire.conditions import CaseAttributes
 from models.round import (
@@ -41,10 +39,6 @@ from models.round import (
 from models.tool_version import ToolVersion, frozen_tool
 
 HIDDEN_ROUNDS = (RoundStatus.cancelled,)
-
-
-def _table(model: type[SQLModel]) -> Table:
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
 NOT_FOUND = "page not found"
@@ -88,7 +82,7 @@ class AssignmentView:
 _tools: dict[tuple[str, str], Tool] = {}
 
 
-def _tool_read(session: Session, version: ToolVersion) -> Tool:
+def read_tool(session: Session, version: ToolVersion) -> Tool:
     """The snapshot's tool, its definition read (once per process) when it was not loaded."""
     key = (version.name, version.version)
     found = _tools.get(key)
@@ -127,7 +121,7 @@ def _grants(*, session: Session, person_id: int) -> list[AccessGrant]:
     )
 
 
-def _query() -> Any:
+def live_assignments() -> Any:
     """Live assignments with all a view holds, by round and case reference."""
     return (
         select_rows(
@@ -160,7 +154,7 @@ def _query() -> Any:
 # What agency systems read on every request, built once; never the round's launch records or
 # the tool's definition (read once per process by `_tool`).
 _TAKING_PART = (
-    _query()
+    live_assignments()
     .where(col(Assignment.agency_id) == bindparam("agency_id"))
     .where(col(RoundAgency.status) == MemberStatus.active)
     .options(
@@ -170,43 +164,7 @@ _TAKING_PART = (
         defer(ToolVersion.definition),  # type: ignore[arg-type]
     )
 )
-_ONE_TAKING_PART = _TAKING_PART.where(col(Assignment.id) == bindparam("assignment_id"))
-# What an API request reads of the rows, as plain columns (models.loaded makes the objects):
-# every column of the assignment and the agency; of the round and the tool version only what the
-# API reads (the rest raises if read), never the launch records or the tool's definition (read
-# once per process by `_tool_read`).
-_ROUND_READ = ("id", "title", "status", "tool_version_id", "due_date", "collection_closed_at")
-_PARTS: tuple[tuple[type[SQLModel], tuple[str, ...], bool], ...] = (
-    (Assignment, tuple(_table(Assignment).c.keys()), True),
-    (AuditRound, _ROUND_READ, False),
-    (Agency, tuple(_table(Agency).c.keys()), True),
-    (ToolVersion, ("id", "name", "version"), False),
-)
-_SET_NAMES = tuple(column.name for column in SETS.c)
-# One assignment and its answer sets in one read (a row per set): what every API request needs.
-_ONE_WITH_SETS = (
-    _ONE_TAKING_PART.with_only_columns(
-        *(_table(model).c[name] for model, names, _ in _PARTS for name in names),
-        col(Case.case_ref),
-        col(RoundAgency.due_date),
-        col(Case.category),
-        col(Case.age_band),
-        *SETS.c,
-        maintain_column_froms=False,
-    )
-    .outerjoin(SETS, SETS.c.assignment_id == col(Assignment.id))
-    .order_by(SETS.c.version.desc())
-)
-
-
-def _loaded_parts(row: Sequence[Any]) -> tuple[list[Any], int]:
-    """The row's four objects, as loaded, and where its other columns start."""
-    parts, start = [], 0
-    for model, names, whole in _PARTS:
-        values = dict(zip(names, row[start : start + len(names)], strict=True))
-        parts.append(as_loaded(model, values) if whole else as_partly_loaded(model, values))
-        start += len(names)
-    return parts, start
+ONE_TAKING_PART = _TAKING_PART.where(col(Assignment.id) == bindparam("assignment_id"))
 
 
 def _made_views(session: Session, rows: Sequence[Any], role: GrantRole) -> list[AssignmentView]:
@@ -232,10 +190,10 @@ def _flags_where_asked(*, session: Session, rows: Sequence[Any]) -> dict[int, li
     """The cases' flags, read only when a tool of these rows has a condition on flags."""
     if not any(_tool(row[4]).conditions_on("flags") for row in rows):
         return {}
-    return _flags_of(session, list({row[0].case_id for row in rows}))
+    return flags_of(session, list({row[0].case_id for row in rows}))
 
 
-def _flags_of(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
+def flags_of(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for case_id, flag in session.exec(
         select(CaseFlag.case_id, CaseFlag.flag).where(col(CaseFlag.case_id).in_(case_ids))
@@ -252,7 +210,7 @@ def _views(
     round_id: int | None = None,
 ) -> list[AssignmentView]:
     """The agency's live assignments (in one round), seen with this role."""
-    query = _query().where(col(Assignment.agency_id) == agency_id)
+    query = live_assignments().where(col(Assignment.agency_id) == agency_id)
     if round_id is not None:
         query = query.where(col(Assignment.round_id) == round_id)
     return _made_views(session, session.execute(query).all(), role)
@@ -280,41 +238,8 @@ def agency_assignments(
         rows = session.execute(_TAKING_PART, {"agency_id": agency_id})
     else:
         params = {"agency_id": agency_id, "assignment_id": assignment_id}
-        rows = session.execute(_ONE_TAKING_PART, params)
+        rows = session.execute(ONE_TAKING_PART, params)
     return _made_views(session, rows.all(), GrantRole.lead)
-
-
-def get_agency_assignment(
-    *, session: Session, agency_id: int, assignment_id: int
-) -> AssignmentView:
-    """One of the agency's assignments with its answer sets; NotFoundError for anything else
-    (never "forbidden"). Its objects are detached copies."""
-    params = {"agency_id": agency_id, "assignment_id": assignment_id}
-    rows = session.connection().execute(_ONE_WITH_SETS, params).all()
-    if not rows:
-        raise NotFoundError(NOT_FOUND)
-    (assignment, round_, agency, version), start = _loaded_parts(rows[0])
-    case_ref, own_due_date, category, age_band = rows[0][start : start + 4]
-    tool = _tool_read(session, version)
-    flags = _flags_of(session, [assignment.case_id]) if tool.conditions_on("flags") else {}
-    sets = tuple(
-        as_loaded(AnswerSet, dict(zip(_SET_NAMES, row[start + 4 :], strict=True)))
-        for row in rows
-        if row[start + 4] is not None
-    )
-    return AssignmentView(
-        assignment,
-        round_,
-        agency,
-        case_ref,
-        GrantRole.lead,
-        version,
-        agency_due_date(own_due_date, round_),
-        CaseAttributes.of(
-            category=category, flags=flags.get(assignment.case_id, ()), age_band=age_band
-        ),
-        answer_sets=sets,
-    )
 
 
 def get_assignment(*, session: Session, person_id: int, assignment_id: int) -> AssignmentView:

@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
+from models.agency import Agency
 from models.answers import Answer, AnswerSet
+from models.api_key import PREFIX_LENGTH, ApiKey, hash_secret
 from models.questionnaire import read_tool
 from models.round import Assignment, AuditRound
 from models.tool_version import save_tool_version
@@ -225,3 +228,53 @@ def test_text_with_a_nul_character_is_refused_before_it_reaches_the_database(api
         }
     ]
     assert _rows(api) == {}
+
+
+def test_a_key_sharing_its_prefix_with_another_agencys_opens_only_its_own_agencys_cases(
+    api: Api,
+) -> None:
+    police_key = api.keys["police"]
+    with Session(api.portal.engine) as session:
+        csc = session.exec(select(Agency).where(Agency.code == "csc")).one()
+        session.add(  # another agency's key whose first characters are the same
+            ApiKey(
+                agency_id=csc.id,
+                name="csc twin",
+                prefix=police_key[:PREFIX_LENGTH],
+                secret_hash=hash_secret(police_key + "x"),
+                created_by="cli:c",
+            )
+        )
+        session.commit()
+    theirs, ours = api.portal.assignments("csc")[0], api.portal.assignments("police")[0]
+    assert api.call("GET", f"/assignments/{theirs}").status_code == 404
+    opened = api.call("GET", f"/assignments/{ours}")
+    assert opened.status_code == 200 and opened.json()["id"] == ours
+    twin = {"Authorization": f"Bearer {police_key}x"}  # the other key: csc's cases only
+    assert api.call("GET", f"/assignments/{theirs}", agency=None, headers=twin).status_code == 200
+    assert api.call("GET", f"/assignments/{ours}", agency=None, headers=twin).status_code == 404
+
+
+def test_a_first_save_is_three_statements_and_a_submission_two_on_postgresql(api: Api) -> None:
+    case = api.portal.assignments("police")[0]
+    assert api.call("GET", "/assignments").status_code == 200  # the key's use noted: not again
+    complete = {"answers": json_answers(api, "police")}
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    engine = api.portal.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        draft = {"answers": {"known_to_agency": "yes"}}
+        assert api.call("PUT", f"/assignments/{case}/answers", json=draft).status_code == 200
+        saved, seen[:] = len(seen), []
+        assert api.call("POST", f"/assignments/{case}/submit", json=complete).status_code == 200
+        submitted = len(seen)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    if engine.dialect.name == "postgresql":  # the key and the assignment in one read
+        assert (saved, submitted) == (3, 2)
+    else:  # SQLite: in the process, one statement a step
+        assert saved > 3 and submitted > 2

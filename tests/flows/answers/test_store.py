@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from flows.answers import store
-from flows.answers.access import get_agency_assignment
+from flows.answers.agency_view import get_agency_assignment
 from flows.chase.sweep import chase_sweep
 from models.agency import Agency
 from models.answers import AnswerSet, AnswerSetStatus
