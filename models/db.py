@@ -17,10 +17,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlmodel import Session
 
-from models.errors import ConfigurationError
+from models.errors import ConfigurationError, WriterBusyError
 from models.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+NO_WAIT = "sqlite_no_wait"
+"""An execution option: a SQLite write transaction that finds another writer raises
+WriterBusyError at once instead of waiting (for work run where waiting would block others)."""
 IDLE_PING_S = 10.0
 """A pooled PostgreSQL connection idle this long is pinged before use (a restart, a timeout)."""
 
@@ -106,12 +109,40 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql(f"BEGIN {mode}")
             return
         dbapi_connection = connection.connection.dbapi_connection
+        if connection.get_execution_options().get(NO_WAIT):
+            _begin_at_once(connection, writer, busy_timeout_ms)
+            return
         writer.acquire(dbapi_connection, busy_timeout_ms / 1000)
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             writer.release(dbapi_connection)
             raise
+
+
+def _begin_at_once(connection: Any, writer: _Writer, busy_timeout_ms: int) -> None:
+    """BEGIN IMMEDIATE if no writer of this process or another holds the file, else
+    WriterBusyError, having waited for nothing."""
+    dbapi_connection = connection.connection.dbapi_connection
+    try:
+        writer.acquire(dbapi_connection, 0)
+    except OperationalError:
+        raise WriterBusyError("another writer holds the database") from None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout=0")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    except OperationalError:
+        writer.release(dbapi_connection)
+        raise WriterBusyError("another process holds the database") from None
+    except BaseException:
+        writer.release(dbapi_connection)
+        raise
+    finally:
+        cursor.close()
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:

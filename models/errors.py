@@ -81,6 +81,11 @@ class TransientError(JointauditError):
     retryable = True
 
 
+class WriterBusyError(TransientError):
+    """Raised when a SQLite write transaction asked not to wait found another writer holding the
+    file (`NO_WAIT`): the work has not started, and may be run where waiting is harmless."""
+
+
 def is_retryable(error: BaseException) -> bool:
     """Whether retrying the work that raised `error` may succeed."""
     if isinstance(error, JointauditError):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 
-from models.db import create_db_engine
-from models.errors import is_retryable
+from models.db import NO_WAIT, create_db_engine
+from models.errors import WriterBusyError, is_retryable
 from models.settings import get_settings
 
 
@@ -123,3 +124,28 @@ def test_a_writer_waiting_longer_than_the_busy_timeout_is_told_the_database_is_l
     _write(waiter, 3, hold=0)  # the holder is done: the waiter writes at once
     holder.dispose()
     waiter.dispose()
+
+
+def test_a_write_that_may_not_wait_is_refused_at_once_while_another_writer_holds_the_file(
+    sqlite_file: tuple[Engine, Engine], tmp_path: Path
+) -> None:
+    first, _ = sqlite_file
+    at_once = first.execution_options(**{NO_WAIT: True})
+    with first.connect() as holder:
+        holder.begin()  # this process's writer
+        started = time.monotonic()
+        with pytest.raises(WriterBusyError), at_once.connect() as connection:
+            connection.begin()
+        assert time.monotonic() - started < 0.5
+    other = sqlite3.connect(tmp_path / "writer.db", isolation_level=None)  # another process's
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises(WriterBusyError), at_once.connect() as connection:
+        connection.begin()
+    assert time.monotonic() - started < 0.5
+    other.execute("COMMIT")
+    other.close()
+    with at_once.begin() as connection:  # free: it writes, and waits as before next time
+        connection.execute(text("INSERT INTO t (n) VALUES (1)"))
+        timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert timeout == get_settings().sqlite_busy_timeout_ms

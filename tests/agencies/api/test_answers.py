@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -278,3 +281,28 @@ def test_a_first_save_is_three_statements_and_a_submission_two_on_postgresql(api
         assert (saved, submitted) == (3, 2)
     else:  # SQLite: in the process, one statement a step
         assert saved > 3 and submitted > 2
+
+
+def test_on_sqlite_a_save_waits_for_a_writer_off_the_event_loop_and_then_saves(api: Api) -> None:
+    engine = api.portal.engine
+    if engine.dialect.name != "sqlite":
+        return  # PostgreSQL's work always runs in a worker thread
+    case = api.portal.assignments("police")[0]
+    assert api.call("GET", "/assignments").status_code == 200
+    other = sqlite3.connect(str(engine.url.database), isolation_level=None)  # another process
+    other.execute("BEGIN IMMEDIATE")
+    saved: list[int] = []
+    draft = {"answers": {"known_to_agency": "yes"}}
+    saving = threading.Thread(
+        target=lambda: saved.append(
+            api.call("PUT", f"/assignments/{case}/answers", json=draft).status_code
+        )
+    )
+    saving.start()
+    time.sleep(0.3)
+    assert saving.is_alive() and not saved  # waiting for the writer...
+    assert api.call("GET", "/openapi.json", agency=None).status_code == 200  # ...not on the loop
+    other.execute("COMMIT")
+    other.close()
+    saving.join(timeout=10)
+    assert saved == [200] and _status(api, case) == "in_progress"
