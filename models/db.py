@@ -108,40 +108,40 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if mode != "IMMEDIATE":
             connection.exec_driver_sql(f"BEGIN {mode}")
             return
-        dbapi_connection = connection.connection.dbapi_connection
-        if connection.get_execution_options().get(NO_WAIT):
-            _begin_at_once(connection, writer, busy_timeout_ms)
-            return
-        writer.acquire(dbapi_connection, busy_timeout_ms / 1000)
+        wait = not connection.get_execution_options().get(NO_WAIT)
+        _begin_immediate(connection, writer, busy_timeout_ms, wait=wait)
+
+
+def _begin_immediate(connection: Any, writer: _Writer, busy_timeout_ms: int, *, wait: bool) -> None:
+    """BEGIN IMMEDIATE, this process's writers queued first; without `wait`, WriterBusyError at
+    once when another writer (of this process or another) holds the file."""
+    dbapi_connection = connection.connection.dbapi_connection
+    try:
+        writer.acquire(dbapi_connection, busy_timeout_ms / 1000 if wait else 0)
         try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            with _busy_timeout(dbapi_connection, None if wait else 0, busy_timeout_ms):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             writer.release(dbapi_connection)
             raise
-
-
-def _begin_at_once(connection: Any, writer: _Writer, busy_timeout_ms: int) -> None:
-    """BEGIN IMMEDIATE if no writer of this process or another holds the file, else
-    WriterBusyError, having waited for nothing."""
-    dbapi_connection = connection.connection.dbapi_connection
-    try:
-        writer.acquire(dbapi_connection, 0)
     except OperationalError:
+        if wait:
+            raise
         raise WriterBusyError("another writer holds the database") from None
+
+
+@contextmanager
+def _busy_timeout(dbapi_connection: Any, timeout_ms: int | None, usual_ms: int) -> Iterator[None]:
+    """SQLite's busy timeout set to `timeout_ms` for the block (None: left as it is)."""
+    if timeout_ms is None:
+        yield
+        return
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA busy_timeout=0")
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        finally:
-            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    except OperationalError:
-        writer.release(dbapi_connection)
-        raise WriterBusyError("another process holds the database") from None
-    except BaseException:
-        writer.release(dbapi_connection)
-        raise
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
+        yield
     finally:
+        cursor.execute(f"PRAGMA busy_timeout={int(usual_ms)}")
         cursor.close()
 
 

@@ -10,9 +10,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from agencies.api import coordinator_routes, register_routes, routes
+from agencies.api.auth import reader
 from agencies.api.convert import AnswerErrors
 from agencies.body_limit import BodyLimit
 from agencies.deps import ids_in_range
+from models.db import NO_WAIT
 from models.settings import Settings
 
 PREFIX = "/api/v1"
@@ -46,6 +48,8 @@ def create_api(settings: Settings, *, engine: Engine, clock: Callable[[], dateti
         larger={f"{PREFIX}/register": settings.register_upload_bytes},
     )
     api.state.engine = engine
+    api.state.key_reader = reader(engine)  # keys are read without waiting for a writer
+    api.state.at_once = engine.execution_options(**{NO_WAIT: True})  # SQLite's work, on the loop
     api.state.clock = clock
     api.include_router(routes.router)
     api.include_router(coordinator_routes.router)

@@ -144,10 +144,8 @@ async def presented_key(
 
 
 def key_reader(request: Request) -> Engine:
-    """The app's `reader` of its engine, made on first use."""
-    keys: Engine | None = getattr(request.app.state, "key_reader", None)
-    if keys is None:
-        keys = request.app.state.key_reader = reader(request.app.state.engine)
+    """The app's `reader` of its engine (made with the app)."""
+    keys: Engine = request.app.state.key_reader
     return keys
 
 
@@ -163,15 +161,17 @@ def identify(
     assignment the request names, in the same statement); 401 or 404 otherwise (a revoked key's
     refusal audited first)."""
     named: tuple[int, AssignmentView | None] | None = None
-    shown = presented(key.secret)
-    if shown is None:
-        holder = None
-    elif keys.dialect.name != "postgresql":  # SQLite's transaction would take the write lock:
+    if keys.dialect.name != "postgresql":  # SQLite's transaction would take the write lock:
         holder = look_up(keys, key.secret)  # a key not yet known takes none
     elif assignment_id is None:
         holder = find_key_holder(connection=session.connection(), secret=key.secret)
     else:
-        holder, view = key_with_assignment(session=session, key=shown, assignment_id=assignment_id)
+        shown = presented(key.secret)
+        holder, view = (
+            (None, None)  # no key of ours: nothing to read
+            if shown is None
+            else key_with_assignment(session=session, key=shown, assignment_id=assignment_id)
+        )
         named = (assignment_id, view)
     if holder is not None and holder.revoked_at is not None:
         session.rollback()

@@ -44,7 +44,6 @@ from flows.answers.agency_view import get_agency_assignment
 from flows.register.store import reveal_identity
 from models.audit_log import record_event
 from models.crypto import load_cipher
-from models.db import NO_WAIT
 from models.errors import ConfigurationError, ConflictError, NotFoundError, WriterBusyError
 from models.settings import Settings
 
@@ -170,11 +169,8 @@ async def _in_session(
         # In the process, SQLite's work waits on no network: on the event loop it costs no
         # hop to a thread and back, nor the GIL's hand-overs (a third of a request's CPU),
         # unless it would wait for another writer.
-        at_once: Engine | None = getattr(request.app.state, "at_once", None)
-        if at_once is None:
-            at_once = request.app.state.at_once = engine.execution_options(**{NO_WAIT: True})
         try:
-            return run(at_once)
+            return run(request.app.state.at_once)
         except WriterBusyError:
             pass
     return await anyio.to_thread.run_sync(run, engine, limiter=_lanes(request, engine))

@@ -167,23 +167,32 @@ _TAKING_PART = (
 ONE_TAKING_PART = _TAKING_PART.where(col(Assignment.id) == bindparam("assignment_id"))
 
 
+def view_of(
+    row: Sequence[Any],
+    role: GrantRole,
+    flags: dict[int, list[str]],
+    answer_sets: tuple[AnswerSet, ...] | None = None,
+) -> AssignmentView:
+    """The view a row of `live_assignments`' eight columns makes, seen with this role."""
+    assignment, round_, agency, case_ref, version, own_due_date, category, age_band = row
+    return AssignmentView(
+        assignment,
+        round_,
+        agency,
+        case_ref,
+        role,
+        version,
+        agency_due_date(own_due_date, round_),
+        CaseAttributes.of(
+            category=category, flags=flags.get(assignment.case_id, ()), age_band=age_band
+        ),
+        answer_sets,
+    )
+
+
 def _made_views(session: Session, rows: Sequence[Any], role: GrantRole) -> list[AssignmentView]:
     flags = _flags_where_asked(session=session, rows=rows)
-    return [
-        AssignmentView(
-            assignment,
-            round_,
-            agency,
-            case_ref,
-            role,
-            version,
-            agency_due_date(own_due_date, round_),
-            CaseAttributes.of(
-                category=category, flags=flags.get(assignment.case_id, ()), age_band=age_band
-            ),
-        )
-        for assignment, round_, agency, case_ref, version, own_due_date, category, age_band in rows
-    ]
+    return [view_of(row, role, flags) for row in rows]
 
 
 def _flags_where_asked(*, session: Session, rows: Sequence[Any]) -> dict[int, list[str]]:

@@ -22,6 +22,7 @@ from flows.answers.access import (
     flags_of,
     live_assignments,
     read_tool,
+    view_of,
 )
 from flows.answers.rows import SETS
 from models.agency import Agency
@@ -30,14 +31,12 @@ from models.api_key import HOLDER_COLUMNS, HOLDERS, KEYS, KeyHolder, Presented, 
 from models.case import Case
 from models.errors import NotFoundError
 from models.loaded import as_loaded, as_partly_loaded
-from models.questionnaire.conditions import CaseAttributes
 from models.round import (
     Assignment,
     AuditRound,
     GrantRole,
     MemberStatus,
     RoundAgency,
-    agency_due_date,
 )
 from models.tool_version import ToolVersion
 
@@ -109,19 +108,8 @@ def _view(session: Session, rows: Sequence[Sequence[Any]]) -> AssignmentView:
         for row in rows
         if row[_SET_AT] is not None
     )
-    return AssignmentView(
-        assignment,
-        round_,
-        agency,
-        case_ref,
-        GrantRole.lead,
-        version,
-        agency_due_date(own_due_date, round_),
-        CaseAttributes.of(
-            category=category, flags=flags.get(assignment.case_id, ()), age_band=age_band
-        ),
-        answer_sets=sets,
-    )
+    row = (assignment, round_, agency, case_ref, version, own_due_date, category, age_band)
+    return view_of(row, GrantRole.lead, flags, sets)
 
 
 def get_agency_assignment(
