@@ -101,11 +101,6 @@ def _refused(session: Session, holder: KeyHolder, at: datetime) -> HTTPException
     return unauthorized(REVOKED)
 
 
-def _refuse_revoked(engine: Engine, holder: KeyHolder, at: datetime) -> HTTPException:
-    with Session(engine) as session:
-        return _refused(session, holder, at)
-
-
 def look_up(engine: Engine, secret: str) -> KeyHolder | None:
     """The key and its agency, in one indexed read; `engine` is a `reader`."""
     with engine.connect() as connection:
@@ -179,19 +174,10 @@ def identify(
     return replace(_caller(holder), named=named)
 
 
-async def caller(
-    request: Request,
-    credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-    at: datetime = Depends(request_time),
-) -> Caller:
-    """The agency system whose live key is in the Authorization header, else 401."""
-    if credentials is None:
-        raise unauthorized(MISSING)
-    engine: Engine = request.app.state.engine
-    holder = await run_in_threadpool(look_up, key_reader(request), credentials.credentials)
-    if holder is not None and holder.revoked_at is not None:
-        raise await run_in_threadpool(_refuse_revoked, engine, holder, at)  # a write: may wait
-    return _caller(holder)
+def _identified(request: Request, key: PresentedKey, at: datetime) -> None:
+    """`identify` in a session of its own: 401 or 404 unless the key is live."""
+    with Session(request.app.state.engine) as session:
+        identify(session=session, keys=key_reader(request), key=key, at=at)
 
 
 class KeyBeforeBody(APIRoute):
@@ -206,7 +192,8 @@ class KeyBeforeBody(APIRoute):
             try:
                 return await handle(request)
             except RequestValidationError:
-                await caller(request, await bearer(request), now(request))  # 401 or 404
+                key = await presented_key(await bearer(request))
+                await run_in_threadpool(_identified, request, key, now(request))  # 401 or 404
                 raise
 
         return handler

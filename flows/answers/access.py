@@ -39,8 +39,6 @@ from models.round import (
 from models.tool_version import ToolVersion, frozen_tool
 
 HIDDEN_ROUNDS = (RoundStatus.cancelled,)
-
-
 NOT_FOUND = "page not found"
 
 
@@ -84,13 +82,12 @@ _tools: dict[tuple[str, str], Tool] = {}
 
 def read_tool(session: Session, version: ToolVersion) -> Tool:
     """The snapshot's tool, its definition read (once per process) when it was not loaded."""
-    key = (version.name, version.version)
-    found = _tools.get(key)
-    if found is None:
-        whole = session.get(ToolVersion, version.id)
-        assert whole is not None, "a round's tool version is never deleted"
-        found = _tools.setdefault(key, frozen_tool(whole))
-    return found
+    found = _tools.get((version.name, version.version))
+    if found is not None:
+        return found
+    whole = session.get(ToolVersion, version.id)
+    assert whole is not None, "a round's tool version is never deleted"
+    return _tool(whole)
 
 
 @lru_cache(maxsize=1024)
